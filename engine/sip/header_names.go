@@ -1,0 +1,203 @@
+package sip
+
+// hkind identifies a header the stack knows, so lookups compare a byte
+// instead of a name and compact forms need no special case.
+type hkind uint8
+
+const (
+	hOther hkind = iota
+	hAccept
+	hAcceptContact
+	hAcceptEncoding
+	hAcceptLanguage
+	hAlertInfo
+	hAllow
+	hAllowEvents
+	hAnswerMode
+	hAuthenticationInfo
+	hAuthorization
+	hCallID
+	hCallInfo
+	hContact
+	hContentDisposition
+	hContentEncoding
+	hContentLanguage
+	hContentLength
+	hContentType
+	hCSeq
+	hDate
+	hErrorInfo
+	hEvent
+	hExpires
+	hFrom
+	hIdentity
+	hIdentityInfo
+	hInReplyTo
+	hMaxForwards
+	hMIMEVersion
+	hMinExpires
+	hMinSE
+	hOrganization
+	hPAssertedIdentity
+	hPPreferredIdentity
+	hPath
+	hPriority
+	hPrivacy
+	hProxyAuthenticate
+	hProxyAuthorization
+	hProxyRequire
+	hRAck
+	hReason
+	hRecordRoute
+	hReferSub
+	hReferTo
+	hReferredBy
+	hRejectContact
+	hReplaces
+	hReplyTo
+	hRequestDisposition
+	hRequire
+	hRetryAfter
+	hRoute
+	hRSeq
+	hServer
+	hServiceRoute
+	hSessionExpires
+	hSIPETag
+	hSIPIfMatch
+	hSubject
+	hSubscriptionState
+	hSupported
+	hTimestamp
+	hTo
+	hUnsupported
+	hUserAgent
+	hVia
+	hWarning
+	hWWWAuthenticate
+	numKinds
+)
+
+// kindInfo is what the stack knows of a header: its canonical spelling,
+// its compact form (RFC 3261 §7.3.3 and the RFCs that added more) and
+// whether its values form a comma-separated list (§7.3.1).
+type kindInfo struct {
+	name    string
+	compact byte
+	list    bool
+}
+
+var kinds = [numKinds]kindInfo{
+	hAccept:             {"Accept", 0, true},
+	hAcceptContact:      {"Accept-Contact", 'a', true}, // RFC 3841
+	hAcceptEncoding:     {"Accept-Encoding", 0, true},
+	hAcceptLanguage:     {"Accept-Language", 0, true},
+	hAlertInfo:          {"Alert-Info", 0, true},
+	hAllow:              {"Allow", 0, true},
+	hAllowEvents:        {"Allow-Events", 'u', true}, // RFC 6665
+	hAnswerMode:         {"Answer-Mode", 0, false},   // RFC 5373
+	hAuthenticationInfo: {"Authentication-Info", 0, false},
+	hAuthorization:      {"Authorization", 0, false},
+	hCallID:             {"Call-ID", 'i', false},
+	hCallInfo:           {"Call-Info", 0, true},
+	hContact:            {"Contact", 'm', true},
+	hContentDisposition: {"Content-Disposition", 0, false},
+	hContentEncoding:    {"Content-Encoding", 'e', true},
+	hContentLanguage:    {"Content-Language", 0, true},
+	hContentLength:      {"Content-Length", 'l', false},
+	hContentType:        {"Content-Type", 'c', false},
+	hCSeq:               {"CSeq", 0, false},
+	hDate:               {"Date", 0, false},
+	hErrorInfo:          {"Error-Info", 0, true},
+	hEvent:              {"Event", 'o', false}, // RFC 6665
+	hExpires:            {"Expires", 0, false},
+	hFrom:               {"From", 'f', false},
+	hIdentity:           {"Identity", 'y', false},      // RFC 8224
+	hIdentityInfo:       {"Identity-Info", 'n', false}, // RFC 4474
+	hInReplyTo:          {"In-Reply-To", 0, true},
+	hMaxForwards:        {"Max-Forwards", 0, false},
+	hMIMEVersion:        {"MIME-Version", 0, false},
+	hMinExpires:         {"Min-Expires", 0, false},
+	hMinSE:              {"Min-SE", 0, false}, // RFC 4028
+	hOrganization:       {"Organization", 0, false},
+	hPAssertedIdentity:  {"P-Asserted-Identity", 0, true}, // RFC 3325
+	hPPreferredIdentity: {"P-Preferred-Identity", 0, true},
+	hPath:               {"Path", 0, true}, // RFC 3327
+	hPriority:           {"Priority", 0, false},
+	hPrivacy:            {"Privacy", 0, false},
+	hProxyAuthenticate:  {"Proxy-Authenticate", 0, false},
+	hProxyAuthorization: {"Proxy-Authorization", 0, false},
+	hProxyRequire:       {"Proxy-Require", 0, true},
+	hRAck:               {"RAck", 0, false}, // RFC 3262
+	hReason:             {"Reason", 0, true},
+	hRecordRoute:        {"Record-Route", 0, true},
+	hReferSub:           {"Refer-Sub", 0, false},       // RFC 4488
+	hReferTo:            {"Refer-To", 'r', false},      // RFC 3515
+	hReferredBy:         {"Referred-By", 'b', false},   // RFC 3892
+	hRejectContact:      {"Reject-Contact", 'j', true}, // RFC 3841
+	hReplaces:           {"Replaces", 0, false},        // RFC 3891
+	hReplyTo:            {"Reply-To", 0, false},
+	hRequestDisposition: {"Request-Disposition", 'd', true}, // RFC 3841
+	hRequire:            {"Require", 0, true},
+	hRetryAfter:         {"Retry-After", 0, false},
+	hRoute:              {"Route", 0, true},
+	hRSeq:               {"RSeq", 0, false},
+	hServer:             {"Server", 0, false},
+	hServiceRoute:       {"Service-Route", 0, true}, // RFC 3608
+	hSessionExpires:     {"Session-Expires", 'x', false},
+	hSIPETag:            {"SIP-ETag", 0, false},
+	hSIPIfMatch:         {"SIP-If-Match", 0, false},
+	hSubject:            {"Subject", 's', false},
+	hSubscriptionState:  {"Subscription-State", 0, false},
+	hSupported:          {"Supported", 'k', true},
+	hTimestamp:          {"Timestamp", 0, false},
+	hTo:                 {"To", 't', false},
+	hUnsupported:        {"Unsupported", 0, true},
+	hUserAgent:          {"User-Agent", 0, false},
+	hVia:                {"Via", 'v', true},
+	hWarning:            {"Warning", 0, true},
+	hWWWAuthenticate:    {"WWW-Authenticate", 0, false},
+}
+
+// kindByName maps lower-case full and compact names to their kind. It is
+// filled once at start-up and only read afterwards.
+var kindByName = func() map[string]hkind {
+	m := make(map[string]hkind, 2*len(kinds))
+	for k := hkind(1); k < numKinds; k++ {
+		info := kinds[k]
+		m[lowerString(info.name)] = k
+		if info.compact != 0 {
+			m[string(info.compact)] = k
+		}
+	}
+	return m
+}()
+
+func lowerString(s string) string {
+	b := []byte(s)
+	for i := range b {
+		b[i] = lower(b[i])
+	}
+	return string(b)
+}
+
+// kindOf returns the kind of a header name in any case or compact form.
+func kindOf(name string) hkind {
+	var buf [24]byte
+	if len(name) > len(buf) {
+		return hOther
+	}
+	for i := 0; i < len(name); i++ {
+		buf[i] = lower(name[i])
+	}
+	return kindByName[string(buf[:len(name)])] // no allocation: map lookup by []byte conversion
+}
+
+// CanonicalName returns the full, canonically spelled name of a known
+// header ("v" and "VIA" become "Via") and any other name unchanged.
+func CanonicalName(name string) string {
+	if k := kindOf(name); k != hOther {
+		return kinds[k].name
+	}
+	return name
+}

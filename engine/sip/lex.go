@@ -1,0 +1,190 @@
+package sip
+
+// Character classes and scanners of the RFC 3261 §25.1 grammar, shared by
+// every header parser. They work on strings and never allocate.
+
+var tokenTable = func() (t [256]bool) {
+	for c := 'a'; c <= 'z'; c++ {
+		t[c] = true
+	}
+	for c := 'A'; c <= 'Z'; c++ {
+		t[c] = true
+	}
+	for c := '0'; c <= '9'; c++ {
+		t[c] = true
+	}
+	for _, c := range "-.!%*_+`'~" {
+		t[c] = true
+	}
+	return t
+}()
+
+// paramValueTable admits token characters plus what a host (IPv6 reference)
+// or a URI parameter value may hold (RFC 3261 §25.1 paramchar, gen-value).
+var paramValueTable = func() (t [256]bool) {
+	t = tokenTable
+	for _, c := range "[]:/&$()" {
+		t[c] = true
+	}
+	return t
+}()
+
+func isTokenChar(c byte) bool { return tokenTable[c] }
+
+func isDigit(c byte) bool { return c >= '0' && c <= '9' }
+
+func isWS(c byte) bool { return c == ' ' || c == '\t' || c == '\r' || c == '\n' }
+
+// isToken reports whether s is a non-empty RFC 3261 token.
+func isToken(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if !tokenTable[s[i]] {
+			return false
+		}
+	}
+	return true
+}
+
+// trimWS removes linear white space from both ends of s.
+func trimWS(s string) string {
+	i, j := 0, len(s)
+	for i < j && isWS(s[i]) {
+		i++
+	}
+	for j > i && isWS(s[j-1]) {
+		j--
+	}
+	return s[i:j]
+}
+
+func trimLeftWS(s string) string {
+	i := 0
+	for i < len(s) && isWS(s[i]) {
+		i++
+	}
+	return s[i:]
+}
+
+// equalFold reports whether a and b are equal under ASCII case folding.
+func equalFold(a, b string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := 0; i < len(a); i++ {
+		x, y := a[i], b[i]
+		if x != y && lower(x) != lower(y) {
+			return false
+		}
+	}
+	return true
+}
+
+func lower(c byte) byte {
+	if c >= 'A' && c <= 'Z' {
+		return c + 'a' - 'A'
+	}
+	return c
+}
+
+// quotedLen returns the length of the quoted-string at the front of s
+// (s[0] must be '"'), including both quotes, or -1 if it is not terminated.
+// A backslash escapes the next octet (RFC 3261 §25.1 quoted-pair).
+func quotedLen(s string) int {
+	for i := 1; i < len(s); i++ {
+		switch s[i] {
+		case '\\':
+			i++
+		case '"':
+			return i + 1
+		}
+	}
+	return -1
+}
+
+// Unquote returns the content of a quoted-string with its quoted-pairs
+// resolved. A string that is not quoted is returned as it is. It allocates
+// only when the string holds escapes.
+func Unquote(s string) string {
+	if len(s) < 2 || s[0] != '"' || s[len(s)-1] != '"' {
+		return s
+	}
+	s = s[1 : len(s)-1]
+	esc := false
+	for i := 0; i < len(s); i++ {
+		if s[i] == '\\' {
+			esc = true
+			break
+		}
+	}
+	if !esc {
+		return s
+	}
+	b := make([]byte, 0, len(s))
+	for i := 0; i < len(s); i++ {
+		if s[i] == '\\' && i+1 < len(s) {
+			i++
+		}
+		b = append(b, s[i])
+	}
+	return string(b)
+}
+
+// cutList splits the first element off a comma-separated header value
+// (RFC 3261 §7.3.1), ignoring commas inside quoted strings and <...>.
+// It returns the trimmed element, the remainder after the comma, and false
+// if a quoted string or angle bracket is left open.
+func cutList(s string) (elem, rest string, ok bool) {
+	angle := false
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case '"':
+			n := quotedLen(s[i:])
+			if n < 0 {
+				return trimWS(s), "", false
+			}
+			i += n - 1
+		case '<':
+			angle = true
+		case '>':
+			angle = false
+		case ',':
+			if !angle {
+				return trimWS(s[:i]), s[i+1:], true
+			}
+		}
+	}
+	return trimWS(s), "", !angle
+}
+
+// parseUint parses a decimal number of at most max. It accepts leading
+// zeros (RFC 4475 §3.1.1.1 "0068") and rejects signs, blanks and overflow.
+func parseUint(s string, max uint64) (uint64, bool) {
+	if s == "" {
+		return 0, false
+	}
+	var n uint64
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !isDigit(c) {
+			return 0, false
+		}
+		n = n*10 + uint64(c-'0')
+		if n > max {
+			return 0, false
+		}
+	}
+	return n, true
+}
+
+// cutWord splits s at its first run of white space.
+func cutWord(s string) (word, rest string) {
+	for i := 0; i < len(s); i++ {
+		if isWS(s[i]) {
+			return s[:i], trimLeftWS(s[i:])
+		}
+	}
+	return s, ""
+}

@@ -1,0 +1,353 @@
+package sip
+
+import (
+	"errors"
+	"strings"
+	"testing"
+)
+
+func crlf(s string) []byte { return []byte(strings.ReplaceAll(s, "\n", "\r\n")) }
+
+var inviteMsg = crlf(`INVITE sip:bob@biloxi.example.com SIP/2.0
+Via: SIP/2.0/UDP pc33.atlanta.example.com:5060;branch=z9hG4bK776asdhds;rport
+Max-Forwards: 70
+To: Bob <sip:bob@biloxi.example.com>
+From: "Alice" <sip:alice@atlanta.example.com>;tag=1928301774
+Call-ID: a84b4c76e66710@pc33.atlanta.example.com
+CSeq: 314159 INVITE
+Contact: <sip:alice@pc33.atlanta.example.com;transport=udp>
+Allow: INVITE, ACK, CANCEL, BYE, OPTIONS
+Supported: replaces, timer
+Content-Type: application/sdp
+Content-Length: 142
+
+v=0
+o=alice 2890844526 2890844526 IN IP4 pc33.atlanta.example.com
+s=-
+c=IN IP4 192.0.2.101
+t=0 0
+m=audio 49172 RTP/AVP 0
+a=rtpmap:0 PCMU/8000
+`)
+
+func TestParseRequest(t *testing.T) {
+	m, err := Parse(inviteMsg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := m.Validate(Limits{}); err != nil {
+		t.Fatal(err)
+	}
+	eq(t, m.Method(), "INVITE")
+	eq(t, m.IsRequest(), true)
+	u, err := m.RequestURI()
+	eq(t, err, nil)
+	eq(t, u.User, "bob")
+	v, _ := m.Via()
+	eq(t, v.Branch(), "z9hG4bK776asdhds")
+	eq(t, v.Host, "pc33.atlanta.example.com")
+	eq(t, v.Port, 5060)
+	port, present := v.RPort()
+	eq(t, port, 0)
+	eq(t, present, true)
+	from, _ := m.From()
+	eq(t, from.Tag(), "1928301774")
+	eq(t, from.DisplayName(), "Alice")
+	to, _ := m.To()
+	eq(t, to.Tag(), "")
+	eq(t, to.Display, "Bob")
+	eq(t, m.CallID(), "a84b4c76e66710@pc33.atlanta.example.com")
+	cs, _ := m.CSeq()
+	eq(t, cs, CSeq{314159, "INVITE"})
+	c, _ := m.Contact()
+	eq(t, c.URI.Transport(), "udp")
+	eq(t, len(m.Body()), 142)
+	eq(t, m.ContentLength(), 142)
+	eq(t, m.HasToken("Allow", "BYE"), true)
+	eq(t, m.HasToken("Supported", "100rel"), false)
+	eq(t, m.Count("Allow"), 5)
+}
+
+func TestCompactFormsAndCase(t *testing.T) {
+	m, err := Parse(crlf(`OPTIONS sip:x@example.com SIP/2.0
+v: SIP/2.0/TCP h.example.com;branch=z9hG4bKa
+f: <sip:a@example.com>;tag=1
+t: <sip:x@example.com>
+i: abc@h
+CSEQ: 1 OPTIONS
+k: timer
+m: <sip:a@h.example.com>
+o: presence
+u: presence, dialog
+r: <sip:c@example.com>
+b: <sip:d@example.com>
+x: 1800;refresher=uac
+l: 0
+
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := m.Validate(Limits{}); err != nil {
+		t.Fatal(err)
+	}
+	for name, want := range map[string]string{
+		"Via": "SIP/2.0/TCP h.example.com;branch=z9hG4bKa", "call-id": "abc@h", "Supported": "timer",
+		"Event": "presence", "Allow-Events": "presence, dialog", "Refer-To": "<sip:c@example.com>",
+		"Referred-By": "<sip:d@example.com>", "Session-Expires": "1800;refresher=uac", "cseq": "1 OPTIONS",
+	} {
+		eq(t, m.Get(name), want)
+	}
+	out := string(m.AppendTo(nil))
+	for _, full := range []string{"\r\nVia: ", "\r\nFrom: ", "\r\nTo: ", "\r\nCall-ID: ", "\r\nCSeq: ", "\r\nSupported: ", "\r\nContact: ", "\r\nEvent: ", "\r\nAllow-Events: ", "\r\nRefer-To: ", "\r\nReferred-By: ", "\r\nSession-Expires: ", "\r\nContent-Length: 0\r\n\r\n"} {
+		if !strings.Contains(out, full) {
+			t.Errorf("serialised message lacks %q:\n%s", full, out)
+		}
+	}
+	se, err := ParseSessionExpires(m.Get("x"))
+	eq(t, err, nil)
+	eq(t, se.Delta, uint32(1800))
+	eq(t, se.Refresher(), "uac")
+}
+
+func TestCommaListsEqualRepeatedHeaders(t *testing.T) {
+	a, _ := Parse(crlf("SIP/2.0 200 OK\nVia: SIP/2.0/UDP a;branch=z9hG4bK1, SIP/2.0/UDP b;branch=z9hG4bK2\nRoute: <sip:p1;lr>, \"x, y\" <sip:p2;lr>\n\n"))
+	b, _ := Parse(crlf("SIP/2.0 200 OK\nVia: SIP/2.0/UDP a;branch=z9hG4bK1\nVia: SIP/2.0/UDP b;branch=z9hG4bK2\nRoute: <sip:p1;lr>\nRoute: \"x, y\" <sip:p2;lr>\n\n"))
+	for _, name := range []string{"Via", "Route"} {
+		var va, vb []string
+		for v := range a.Values(name) {
+			va = append(va, v)
+		}
+		for v := range b.Values(name) {
+			vb = append(vb, v)
+		}
+		if strings.Join(va, "|") != strings.Join(vb, "|") || len(va) != 2 {
+			t.Errorf("%s: %q vs %q", name, va, vb)
+		}
+	}
+	var hosts []string
+	for v, err := range a.Vias() {
+		eq(t, err, nil)
+		hosts = append(hosts, v.Host)
+	}
+	eq(t, strings.Join(hosts, ","), "a,b")
+}
+
+func TestParseErrors(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		msg    string
+		status int
+		err    error
+	}{
+		{"empty", "\r\n\r\n", 400, ErrEmpty},
+		{"no header end", "OPTIONS sip:a@b SIP/2.0\r\nVia: x", 400, ErrNoHeaderEnd},
+		{"control char in name", "OPTIONS sip:a@b SIP/2.0\r\nVi\x01a: x\r\n\r\n", 400, ErrHeaderName},
+		{"space in name", "OPTIONS sip:a@b SIP/2.0\r\nMy Header: x\r\n\r\n", 400, ErrHeaderName},
+		{"no colon", "OPTIONS sip:a@b SIP/2.0\r\nVia\r\n\r\n", 400, ErrHeaderName},
+		{"fold first", "OPTIONS sip:a@b SIP/2.0\r\n folded: x\r\n\r\n", 400, ErrHeaderSyntax},
+		{"version", "OPTIONS sip:a@b SIP/3.0\r\n\r\n", 505, ErrVersion},
+		{"garbage version", "OPTIONS sip:a@b HTTP/1.1\r\n\r\n", 400, ErrStartLine},
+		{"status 99", "SIP/2.0 099 Odd\r\n\r\n", 400, ErrStatusCode},
+		{"status 700", "SIP/2.0 700 Odd\r\n\r\n", 400, ErrStatusCode},
+		{"CL too big", "OPTIONS sip:a@b SIP/2.0\r\nContent-Length: 99999999999\r\n\r\n", 400, ErrContentLength},
+		{"CL truncated", "OPTIONS sip:a@b SIP/2.0\r\nContent-Length: 10\r\n\r\nabc", 400, ErrBodyTruncated},
+		{"CL twice", "OPTIONS sip:a@b SIP/2.0\r\nl: 0\r\nContent-Length: 0\r\n\r\n", 400, ErrDuplicateHeader},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Parse([]byte(tc.msg))
+			if !errors.Is(err, tc.err) || StatusOf(err) != tc.status {
+				t.Fatalf("err %v (status %d), want %v / %d", err, StatusOf(err), tc.err, tc.status)
+			}
+		})
+	}
+}
+
+func TestLimits(t *testing.T) {
+	p := Parser{Limits: Limits{MaxMessageSize: 300, MaxHeaders: 3, MaxLineLength: 40, MaxVias: 2}}
+	var m Message
+	for _, tc := range []struct {
+		msg string
+		err error
+	}{
+		{"OPTIONS sip:a@b SIP/2.0\r\n" + strings.Repeat("X: y\r\n", 50) + "\r\n", ErrTooLarge},
+		{"OPTIONS sip:a@b SIP/2.0\r\nA: 1\r\nB: 2\r\nC: 3\r\nD: 4\r\n\r\n", ErrTooManyHeaders},
+		{"OPTIONS sip:a@b SIP/2.0\r\nA: " + strings.Repeat("x", 50) + "\r\n\r\n", ErrLineTooLong},
+		{"OPTIONS sip:a@b SIP/2.0\r\nA: " + strings.Repeat("x", 30) + "\r\n " + strings.Repeat("y", 30) + "\r\n\r\n", ErrLineTooLong},
+		{"OPTIONS sip:a@b SIP/2.0\r\nv: SIP/2.0/UDP a, SIP/2.0/UDP b\r\nv: SIP/2.0/UDP c\r\n\r\n", ErrTooManyVias},
+	} {
+		if err := p.Parse(&m, []byte(tc.msg)); !errors.Is(err, tc.err) {
+			t.Errorf("err %v, want %v", err, tc.err)
+		}
+	}
+	long := "sip:" + strings.Repeat("a", 3000) + "@example.com"
+	msg := "OPTIONS " + long + " SIP/2.0\r\nVia: SIP/2.0/UDP h;branch=z9hG4bK1\r\nFrom: <sip:a@b>;tag=1\r\nTo: <sip:a@b>\r\nCall-ID: 1\r\nCSeq: 1 OPTIONS\r\n\r\n"
+	m2, err := Parse([]byte(msg))
+	eq(t, err, nil)
+	if err := m2.Validate(Limits{}); StatusOf(err) != 414 {
+		t.Errorf("long Request-URI: %v, want 414", err)
+	}
+}
+
+func TestDatagramFraming(t *testing.T) {
+	// Leading CRLFs are skipped; octets past Content-Length are ignored;
+	// without Content-Length the body runs to the end of the datagram.
+	m, err := Parse([]byte("\r\n\r\nMESSAGE sip:a@b SIP/2.0\r\nContent-Length: 5\r\n\r\nhello, and more"))
+	eq(t, err, nil)
+	eq(t, string(m.Body()), "hello")
+	m, err = Parse([]byte("MESSAGE sip:a@b SIP/2.0\nContent-Type: text/plain\n\nall of it"))
+	eq(t, err, nil)
+	eq(t, string(m.Body()), "all of it")
+}
+
+func TestHeaderEditing(t *testing.T) {
+	m, _ := Parse(inviteMsg)
+	m.Set("max-forwards", "69")
+	mf, _ := m.MaxForwards()
+	eq(t, mf, 69)
+	m.Add("X-Custom", "  one ")
+	m.Add("x-custom", "two")
+	eq(t, m.Get("X-CUSTOM"), "one")
+	m.Set("X-Custom", "three")
+	eq(t, m.Count("X-Custom"), 1)
+	eq(t, m.Get("x-custom"), "three")
+	m.Del("Contact")
+	_, err := m.Contact()
+	if !errors.Is(err, ErrMissingHeader) {
+		t.Errorf("Contact after Del: %v", err)
+	}
+	m.SetBody("text/plain", []byte("hi"))
+	out := m.AppendTo(nil)
+	m2, err := Parse(out)
+	eq(t, err, nil)
+	eq(t, string(m2.Body()), "hi")
+	eq(t, m2.Get("Content-Type"), "text/plain")
+	eq(t, m.Size(), len(out))
+}
+
+func TestBuilders(t *testing.T) {
+	ruri, _ := ParseURI("sip:bob@biloxi.example.com")
+	from, _ := ParseNameAddr(`"Alice" <sip:alice@atlanta.example.com>`)
+	to, _ := ParseNameAddr("<sip:bob@biloxi.example.com>")
+	contact, _ := ParseNameAddr("<sip:alice@192.0.2.1:5060>")
+	req, err := NewRequest(RequestSpec{
+		Method: "INVITE", RequestURI: ruri, From: from, To: to, CSeq: 7,
+		Via: Via{Transport: "UDP", Host: "192.0.2.1", Port: 5060, Params: ";rport"}, Contact: contact,
+		ContentType: "application/sdp", Body: []byte("v=0\r\n"),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wire := req.AppendTo(nil)
+	m, err := Parse(wire)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := m.Validate(Limits{}); err != nil {
+		t.Fatalf("%v\n%s", err, wire)
+	}
+	v, _ := m.Via()
+	if !strings.HasPrefix(v.Branch(), BranchCookie) || len(v.Branch()) < 20 {
+		t.Errorf("branch %q", v.Branch())
+	}
+	f, _ := m.From()
+	if len(f.Tag()) < 16 {
+		t.Errorf("From tag %q", f.Tag())
+	}
+	if len(m.CallID()) < 16 {
+		t.Errorf("Call-ID %q", m.CallID())
+	}
+	mf, _ := m.MaxForwards()
+	eq(t, mf, 70)
+	cs, _ := m.CSeq()
+	eq(t, cs, CSeq{7, "INVITE"})
+
+	resp := NewResponse(m, 180, "")
+	resp.SetToTag("xyz")
+	r, err := Parse(resp.AppendTo(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := CheckResponse(r, Limits{}); err != nil {
+		t.Fatalf("%v\n%s", err, resp)
+	}
+	eq(t, r.Reason(), "Ringing")
+	rt, _ := r.To()
+	eq(t, rt.Tag(), "xyz")
+	rv, _ := r.Via()
+	eq(t, rv.Branch(), v.Branch())
+	eq(t, r.CallID(), m.CallID())
+
+	for _, bad := range []RequestSpec{
+		{Method: "IN VITE", Via: Via{Transport: "UDP", Host: "h"}},
+		{Method: "INVITE", Via: Via{Transport: "UDP", Host: "h"}, CSeq: 1 << 31},
+		{Method: "INVITE", Via: Via{Transport: "UDP", Host: "h"}, CallID: "a\r\nInjected: 1"},
+		{Method: "INVITE"},
+	} {
+		if _, err := NewRequest(bad); !errors.Is(err, ErrSpec) {
+			t.Errorf("NewRequest(%+v) = %v, want ErrSpec", bad, err)
+		}
+	}
+}
+
+// TestZeroAllocs holds the hot path to its promise: parsing into a reused
+// Message and reading what the transaction and dialog layers need costs no
+// allocation, and serialising into a buffer with room costs none either.
+func TestZeroAllocs(t *testing.T) {
+	var m Message
+	var p Parser
+	buf := make([]byte, 0, 2048)
+	allocs := testing.AllocsPerRun(100, func() {
+		if err := p.Parse(&m, inviteMsg); err != nil {
+			t.Fatal(err)
+		}
+		readHot(&m)
+	})
+	eq(t, allocs, 0.0)
+	allocs = testing.AllocsPerRun(100, func() { buf = m.AppendTo(buf[:0]) })
+	eq(t, allocs, 0.0)
+	allocs = testing.AllocsPerRun(100, func() {
+		n, _ := Parse(inviteMsg)
+		readHot(n)
+	})
+	if allocs > 1 {
+		t.Errorf("Parse into a new Message: %v allocations, want at most 1", allocs)
+	}
+}
+
+// readHot reads every field the transaction and dialog layers use.
+func readHot(m *Message) {
+	_ = m.Method()
+	_ = m.StatusCode()
+	v, _ := m.Via()
+	_, _ = v.Branch(), v.Host
+	f, _ := m.From()
+	to, _ := m.To()
+	_, _ = f.Tag(), to.Tag()
+	_ = m.CallID()
+	_, _ = m.CSeq()
+	c, _ := m.Contact()
+	_ = c.URI.Host
+	_ = m.ContentLength()
+	_ = m.Body()
+}
+
+func BenchmarkParseInvite(b *testing.B) {
+	var m Message
+	var p Parser
+	b.ReportAllocs()
+	b.SetBytes(int64(len(inviteMsg)))
+	for b.Loop() {
+		_ = p.Parse(&m, inviteMsg)
+		readHot(&m)
+	}
+}
+
+func BenchmarkSerializeInvite(b *testing.B) {
+	m, _ := Parse(inviteMsg)
+	buf := make([]byte, 0, 2048)
+	b.ReportAllocs()
+	for b.Loop() {
+		buf = m.AppendTo(buf[:0])
+	}
+}

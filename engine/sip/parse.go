@@ -1,0 +1,257 @@
+package sip
+
+import (
+	"strings"
+	"unsafe"
+)
+
+// Parser turns datagrams into Messages under Limits. The zero Parser uses
+// DefaultLimits; a Parser is immutable and safe for concurrent use.
+type Parser struct {
+	Limits Limits
+}
+
+// Parse parses one datagram with DefaultLimits into a new Message. On
+// error the Message still holds what was read (see Parser.Parse).
+func Parse(data []byte) (*Message, error) {
+	m := new(Message)
+	err := (&Parser{}).Parse(m, data)
+	return m, err
+}
+
+// Parse resets m and fills it from data, which holds exactly one message
+// as one datagram carries it (RFC 3261 §18.3): leading CRLFs are skipped,
+// and octets past the Content-Length body are ignored (RFC 4475 §3.1.1.8).
+// Without Content-Length the body runs to the end of data.
+//
+// m keeps data and points into it, without copying: data must not change
+// while m or any value taken from it is in use.
+//
+// The error is a *ProtocolError. Where the fault lies past the start line
+// (a bad version, a bad Content-Length, a truncated body) every header is
+// still indexed, so a UAS can answer the request with the error's status.
+func (p *Parser) Parse(m *Message, data []byte) error {
+	m.Reset()
+	lim := p.Limits.withDefaults()
+	if len(data) > lim.MaxMessageSize {
+		return &ProtocolError{Status: 513, Err: ErrTooLarge}
+	}
+	if m.headers == nil {
+		m.headers = m.inline[:0]
+	}
+	m.raw = data
+	s := unsafe.String(unsafe.SliceData(data), len(data))
+	pos := 0
+	for pos < len(s) && (s[pos] == '\r' || s[pos] == '\n') {
+		pos++
+	}
+	if pos == len(s) {
+		return badRequest(ErrEmpty, "")
+	}
+	line, pos, ok := nextLine(s, pos)
+	if !ok {
+		return badRequest(ErrNoHeaderEnd, "")
+	}
+	// A request with a bad start line is still indexed, so that the 400
+	// or 505 can be sent; a response with one is simply dropped.
+	deferred := m.parseStartLine(line)
+	if deferred != nil && !m.IsRequest() {
+		return deferred
+	}
+	hp := headerParser{m: m, lim: lim, contentLength: -1}
+	for {
+		var cont bool
+		line, pos, ok = nextLine(s, pos)
+		if !ok {
+			return badRequest(ErrNoHeaderEnd, "")
+		}
+		if len(line) > lim.MaxLineLength {
+			return badRequest(ErrLineTooLong, "")
+		}
+		if cont = line != "" && (line[0] == ' ' || line[0] == '\t'); cont {
+			if err := hp.fold(line); err != nil {
+				return err
+			}
+			continue
+		}
+		if err := hp.finish(); err != nil {
+			return err
+		}
+		if line == "" {
+			break
+		}
+		if err := hp.start(line); err != nil {
+			return err
+		}
+	}
+	if deferred != nil {
+		return deferred
+	}
+	body := s[pos:]
+	if hp.contentLength >= 0 {
+		if hp.contentLength > len(body) {
+			return badRequest(ErrBodyTruncated, "Content-Length")
+		}
+		body = body[:hp.contentLength]
+	}
+	m.body = data[pos : pos+len(body) : pos+len(body)]
+	return nil
+}
+
+// nextLine returns the line starting at pos without its CRLF (or bare LF)
+// and the position after it; ok is false when no line end follows.
+func nextLine(s string, pos int) (line string, next int, ok bool) {
+	i := strings.IndexByte(s[pos:], '\n')
+	if i < 0 {
+		return "", len(s), false
+	}
+	line = s[pos : pos+i]
+	if n := len(line); n > 0 && line[n-1] == '\r' {
+		line = line[:n-1]
+	}
+	return line, pos + i + 1, true
+}
+
+// parseStartLine reads a Request-Line or Status-Line (RFC 3261 §7.1, §7.2).
+// Exactly one SP separates the elements: extra white space is a 400
+// (RFC 4475 §3.1.2.8, §3.1.2.9, §3.1.2.10).
+func (m *Message) parseStartLine(line string) *ProtocolError {
+	if len(line) > 4 && equalFold(line[:4], "SIP/") {
+		version, rest, _ := strings.Cut(line, " ")
+		code, reason, _ := strings.Cut(rest, " ")
+		if err := checkVersion(version); err != nil {
+			return err
+		}
+		n, ok := parseUint(code, 999)
+		if !ok || len(code) != 3 || n < 100 || n > 699 {
+			return badRequest(ErrStatusCode, "")
+		}
+		m.status, m.reason = int(n), reason
+		return nil
+	}
+	method, rest, ok1 := strings.Cut(line, " ")
+	uri, version, ok2 := strings.Cut(rest, " ")
+	if !isToken(method) {
+		return badRequest(ErrStartLine, "")
+	}
+	m.method, m.requestURI = method, uri
+	if !ok1 || !ok2 || uri == "" || strings.IndexByte(version, ' ') >= 0 {
+		return badRequest(ErrStartLine, "")
+	}
+	return checkVersion(version)
+}
+
+// checkVersion accepts SIP/2.0; any other well-formed version is a 505.
+func checkVersion(v string) *ProtocolError {
+	if len(v) == 7 && equalFold(v[:4], "SIP/") && v[4:] == "2.0" {
+		return nil
+	}
+	major, minor, ok := strings.Cut(v[min(4, len(v)):], ".")
+	if len(v) > 4 && equalFold(v[:4], "SIP/") && ok {
+		if _, ok1 := parseUint(major, 999); ok1 {
+			if _, ok2 := parseUint(minor, 999); ok2 {
+				return &ProtocolError{Status: 505, Err: ErrVersion}
+			}
+		}
+	}
+	return badRequest(ErrStartLine, "")
+}
+
+// headerParser indexes header fields one line at a time, joining folded
+// continuation lines (RFC 3261 §7.3.1).
+type headerParser struct {
+	m             *Message
+	lim           Limits
+	cur           Header // the field being read; Name == "" when none
+	folded        []string
+	contentLength int // -1 until a Content-Length is seen
+	vias          int
+}
+
+func (hp *headerParser) start(line string) error {
+	i := 0
+	for i < len(line) && tokenTable[line[i]] {
+		i++
+	}
+	name, rest := line[:i], line[i:]
+	for len(rest) > 0 && (rest[0] == ' ' || rest[0] == '\t') {
+		rest = rest[1:]
+	}
+	// HCOLON: only blanks may stand between name and colon; control
+	// characters in a name are rejected (AST-2016-009).
+	if name == "" || rest == "" || rest[0] != ':' {
+		return badRequest(ErrHeaderName, "")
+	}
+	if len(hp.m.headers) >= hp.lim.MaxHeaders {
+		return badRequest(ErrTooManyHeaders, "")
+	}
+	hp.cur = Header{Name: name, Value: rest[1:], kind: kindOf(name)}
+	return nil
+}
+
+func (hp *headerParser) fold(line string) error {
+	if hp.cur.Name == "" {
+		return badRequest(ErrHeaderSyntax, "") // a continuation with nothing to continue
+	}
+	if len(hp.folded) == 0 {
+		hp.folded = append(hp.folded, hp.cur.Value)
+	}
+	hp.folded = append(hp.folded, line)
+	return nil
+}
+
+// finish completes the current field: unfolds it, trims it, checks the
+// limits and the framing headers, and appends it to the index.
+func (hp *headerParser) finish() error {
+	h := hp.cur
+	if h.Name == "" {
+		return nil
+	}
+	hp.cur = Header{}
+	if len(hp.folded) > 0 {
+		h.Value = unfold(hp.folded)
+		hp.folded = hp.folded[:0]
+		if len(h.Value) > hp.lim.MaxLineLength {
+			return badRequest(ErrLineTooLong, h.Name)
+		}
+	} else {
+		h.Value = trimWS(h.Value)
+	}
+	switch h.kind {
+	case hContentLength:
+		if hp.contentLength >= 0 {
+			return badRequest(ErrDuplicateHeader, "Content-Length") // RFC 4475 §3.3.9
+		}
+		n, ok := parseUint(h.Value, uint64(hp.lim.MaxMessageSize))
+		if !ok {
+			return badRequest(ErrContentLength, "Content-Length") // RFC 4475 §3.1.2.3
+		}
+		hp.contentLength = int(n)
+	case hVia:
+		for rest := h.Value; rest != ""; {
+			_, rest, _ = cutList(rest)
+			if hp.vias++; hp.vias > hp.lim.MaxVias {
+				return badRequest(ErrTooManyVias, "Via")
+			}
+		}
+	}
+	hp.m.headers = append(hp.m.headers, h)
+	return nil
+}
+
+// unfold joins continuation lines with single spaces. Only folded fields,
+// which are rare, cost an allocation.
+func unfold(parts []string) string {
+	var b strings.Builder
+	for _, p := range parts {
+		p = trimWS(p)
+		if p == "" {
+			continue
+		}
+		if b.Len() > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(p)
+	}
+	return b.String()
+}

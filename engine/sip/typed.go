@@ -1,0 +1,146 @@
+package sip
+
+import "iter"
+
+// typedCache holds the typed headers a Message has parsed so far, so each
+// is parsed at most once. Any change to the headers clears it.
+type typedCache struct {
+	have    uint8
+	ruri    URI
+	via     Via
+	from    NameAddr
+	to      NameAddr
+	contact NameAddr
+	cseq    CSeq
+	err     [numCached]error
+}
+
+const (
+	cRURI = iota
+	cVia
+	cFrom
+	cTo
+	cContact
+	cCSeq
+	numCached
+)
+
+func (m *Message) cached(bit int) bool { return m.c.have&(1<<bit) != 0 }
+
+func (m *Message) store(bit int, err error) error {
+	m.c.have |= 1 << bit
+	m.c.err[bit] = err
+	return err
+}
+
+// RequestURI returns the parsed Request-URI of a request.
+func (m *Message) RequestURI() (URI, error) {
+	if !m.cached(cRURI) {
+		var err error
+		m.c.ruri, err = ParseURI(m.requestURI)
+		if err != nil {
+			err = badRequest(err, "Request-URI")
+		}
+		m.store(cRURI, err)
+	}
+	return m.c.ruri, m.c.err[cRURI]
+}
+
+// Via returns the topmost Via value.
+func (m *Message) Via() (Via, error) {
+	if !m.cached(cVia) {
+		v, err := m.typedFirst(hVia)
+		if err == nil {
+			m.c.via, err = ParseVia(v)
+		}
+		m.store(cVia, wrapHeaderErr(err, hVia))
+	}
+	return m.c.via, m.c.err[cVia]
+}
+
+// From returns the From header.
+func (m *Message) From() (NameAddr, error) {
+	if !m.cached(cFrom) {
+		m.store(cFrom, m.nameAddr(hFrom, &m.c.from))
+	}
+	return m.c.from, m.c.err[cFrom]
+}
+
+// To returns the To header.
+func (m *Message) To() (NameAddr, error) {
+	if !m.cached(cTo) {
+		m.store(cTo, m.nameAddr(hTo, &m.c.to))
+	}
+	return m.c.to, m.c.err[cTo]
+}
+
+// Contact returns the first Contact value.
+func (m *Message) Contact() (NameAddr, error) {
+	if !m.cached(cContact) {
+		m.store(cContact, m.nameAddr(hContact, &m.c.contact))
+	}
+	return m.c.contact, m.c.err[cContact]
+}
+
+// CSeq returns the CSeq header.
+func (m *Message) CSeq() (CSeq, error) {
+	if !m.cached(cCSeq) {
+		v, err := m.typedFirst(hCSeq)
+		if err == nil {
+			m.c.cseq, err = ParseCSeq(v)
+		}
+		m.store(cCSeq, wrapHeaderErr(err, hCSeq))
+	}
+	return m.c.cseq, m.c.err[cCSeq]
+}
+
+func (m *Message) nameAddr(k hkind, dst *NameAddr) error {
+	v, err := m.typedFirst(k)
+	if err == nil {
+		*dst, err = ParseNameAddr(v)
+	}
+	return wrapHeaderErr(err, k)
+}
+
+func (m *Message) typedFirst(k hkind) (string, error) {
+	v, ok := m.first(k)
+	if !ok {
+		return "", ErrMissingHeader
+	}
+	return v, nil
+}
+
+// wrapHeaderErr turns a header parser's error into a 400 that names the header.
+func wrapHeaderErr(err error, k hkind) error {
+	if err == nil {
+		return nil
+	}
+	return badRequest(err, kinds[k].name)
+}
+
+// NameAddrs yields every value of a name-addr list header (Contact, Route,
+// Record-Route, Path, Service-Route, P-Asserted-Identity) parsed, stopping
+// at the first malformed one with its error.
+func (m *Message) NameAddrs(name string) iter.Seq2[NameAddr, error] {
+	return func(yield func(NameAddr, error) bool) {
+		for v := range m.Values(name) {
+			na, err := ParseNameAddr(v)
+			if !yield(na, err) || err != nil {
+				return
+			}
+		}
+	}
+}
+
+// Vias yields every Via value parsed, top first, stopping at the first
+// malformed one with its error.
+func (m *Message) Vias() iter.Seq2[Via, error] {
+	return func(yield func(Via, error) bool) {
+		for v := range m.values(hVia, "") {
+			via, err := ParseVia(v)
+			if !yield(via, err) || err != nil {
+				return
+			}
+		}
+	}
+}

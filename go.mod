@@ -1,0 +1,3 @@
+module github.com/sk400vop/sk400vop
+
+go 1.26
