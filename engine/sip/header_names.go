@@ -159,38 +159,43 @@ var kinds = [numKinds]kindInfo{
 	hWWWAuthenticate:    {"WWW-Authenticate", 0, false},
 }
 
-// kindByName maps lower-case full and compact names to their kind. It is
-// filled once at start-up and only read afterwards.
-var kindByName = func() map[string]hkind {
-	m := make(map[string]hkind, 2*len(kinds))
+// kindIndex finds a kind by the first letter of its name, then by length
+// and a case-insensitive compare: a few byte compares per header on the
+// parse path, where a map lookup would cost a hash of the whole name.
+// It is filled once at start-up and only read afterwards.
+var kindIndex = func() (idx struct {
+	full    [26][]hkind
+	compact [26]hkind
+}) {
 	for k := hkind(1); k < numKinds; k++ {
 		info := kinds[k]
-		m[lowerString(info.name)] = k
+		first := lower(info.name[0]) - 'a'
+		idx.full[first] = append(idx.full[first], k)
 		if info.compact != 0 {
-			m[string(info.compact)] = k
+			idx.compact[info.compact-'a'] = k
 		}
 	}
-	return m
+	return idx
 }()
-
-func lowerString(s string) string {
-	b := []byte(s)
-	for i := range b {
-		b[i] = lower(b[i])
-	}
-	return string(b)
-}
 
 // kindOf returns the kind of a header name in any case or compact form.
 func kindOf(name string) hkind {
-	var buf [24]byte
-	if len(name) > len(buf) {
+	if name == "" {
 		return hOther
 	}
-	for i := 0; i < len(name); i++ {
-		buf[i] = lower(name[i])
+	c := lower(name[0])
+	if c < 'a' || c > 'z' {
+		return hOther
 	}
-	return kindByName[string(buf[:len(name)])] // no allocation: map lookup by []byte conversion
+	if len(name) == 1 {
+		return kindIndex.compact[c-'a']
+	}
+	for _, k := range kindIndex.full[c-'a'] {
+		if n := kinds[k].name; len(n) == len(name) && equalFold(n, name) {
+			return k
+		}
+	}
+	return hOther
 }
 
 // CanonicalName returns the full, canonically spelled name of a known

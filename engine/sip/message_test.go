@@ -351,3 +351,52 @@ func BenchmarkSerializeInvite(b *testing.B) {
 		buf = m.AppendTo(buf[:0])
 	}
 }
+
+func TestKindOf(t *testing.T) {
+	for k := hkind(1); k < numKinds; k++ {
+		info := kinds[k]
+		eq(t, kindOf(info.name), k)
+		eq(t, kindOf(strings.ToUpper(info.name)), k)
+		eq(t, kindOf(strings.ToLower(info.name)), k)
+		if info.compact != 0 {
+			eq(t, kindOf(string(info.compact)), k)
+			eq(t, kindOf(strings.ToUpper(string(info.compact))), k)
+		}
+	}
+	for _, other := range []string{"", "Z", "q", "Vias", "C%6Fntact", "Contac", "1", "\x00", "NewFangledHeader"} {
+		eq(t, kindOf(other), hOther)
+	}
+	eq(t, CanonicalName("v"), "Via")
+	eq(t, CanonicalName("X-Foo"), "X-Foo")
+}
+
+func TestMessageChallenges(t *testing.T) {
+	m, err := Parse(crlf(`SIP/2.0 401 Unauthorized
+Via: SIP/2.0/UDP 192.0.2.1;branch=z9hG4bK1
+From: <sip:a@example.com>;tag=1
+To: <sip:a@example.com>;tag=2
+Call-ID: x
+CSeq: 1 REGISTER
+WWW-Authenticate: Digest realm="example.com", nonce="n1", algorithm=SHA-256, qop="auth"
+WWW-Authenticate: Digest realm="example.com", nonce="n1", algorithm=MD5, qop="auth"
+Proxy-Authenticate: Digest realm="proxy", nonce="p1"
+
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ch, err := m.Challenges("WWW-Authenticate", nil)
+	eq(t, err, nil)
+	eq(t, len(ch), 2)
+	eq(t, ch[0].Algorithm, "SHA-256")
+	eq(t, ch[1].Algorithm, "MD5")
+	eq(t, ch[0].HasQOP("auth"), true)
+	ch, err = m.Challenges("Proxy-Authenticate", ch[:0])
+	eq(t, err, nil)
+	eq(t, len(ch), 1)
+	eq(t, ch[0].Realm, "proxy")
+	m.Add("WWW-Authenticate", `Digest realm="unterminated`)
+	if _, err := m.Challenges("WWW-Authenticate", nil); StatusOf(err) != 400 {
+		t.Errorf("malformed challenge: %v", err)
+	}
+}

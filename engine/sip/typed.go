@@ -144,3 +144,19 @@ func (m *Message) Vias() iter.Seq2[Via, error] {
 		}
 	}
 }
+
+// Challenges appends the challenges of every field of the named header,
+// WWW-Authenticate (in a 401) or Proxy-Authenticate (in a 407); one field
+// may hold several (RFC 3261 §22.3, RFC 8760 §2.4).
+func (m *Message) Challenges(name string, dst []Challenge) ([]Challenge, error) {
+	k := kindOf(name)
+	for i := range m.headers {
+		if h := &m.headers[i]; h.is(k, name) {
+			var err error
+			if dst, err = ParseChallenges(h.Value, dst); err != nil {
+				return dst, badRequest(err, kinds[h.kind].name)
+			}
+		}
+	}
+	return dst, nil
+}

@@ -148,25 +148,30 @@ func uriSIP(u *URI, s string) error {
 // whose last label is numeric must be a dotted quad, so "1.2.3.256" and
 // "10.0.0" are refused rather than taken for names.
 func uriHostnameValid(h string) bool {
-	name := strings.TrimSuffix(h, ".")
+	name := h
+	if n := len(name); n > 0 && name[n-1] == '.' {
+		name = name[:n-1]
+	}
 	if name == "" {
 		return false
 	}
-	numeric := false
-	for name != "" {
-		label, rest, _ := strings.Cut(name, ".")
-		if label == "" || label[0] == '-' || label[len(label)-1] == '-' {
-			return false
-		}
-		numeric = true
-		for i := 0; i < len(label); i++ {
-			c := label[i]
-			if !uriIsAlpha(c) && !isDigit(c) && c != '-' && c != '_' {
+	start, numeric := 0, true // numeric: the label being read is all digits
+	for i := 0; i <= len(name); i++ {
+		if i == len(name) || name[i] == '.' {
+			if i == start || name[start] == '-' || name[i-1] == '-' {
 				return false
 			}
-			numeric = numeric && isDigit(c)
+			if i < len(name) {
+				start, numeric = i+1, true
+			}
+			continue
 		}
-		name = rest
+		switch uriHostTable[name[i]] {
+		case 0:
+			return false
+		case uriHostLetter:
+			numeric = false
+		}
 	}
 	if numeric {
 		return uriIPv4Valid(h)
@@ -174,20 +179,43 @@ func uriHostnameValid(h string) bool {
 	return true
 }
 
+// uriHostTable classes hostname characters: letters, '-' and '_' as
+// uriHostLetter, digits as uriHostDigit, anything else as 0.
+var uriHostTable = func() (t [256]uint8) {
+	for c := 0; c < 256; c++ {
+		switch {
+		case isDigit(byte(c)):
+			t[c] = uriHostDigit
+		case uriIsAlpha(byte(c)), c == '-', c == '_':
+			t[c] = uriHostLetter
+		}
+	}
+	return t
+}()
+
+const (
+	uriHostLetter = 1 + iota
+	uriHostDigit
+)
+
 // uriIPv4Valid reports whether s is a dotted quad of decimal numbers
 // of at most three digits and 255.
 func uriIPv4Valid(s string) bool {
-	for n := 0; n < 4; n++ {
-		part, rest, found := strings.Cut(s, ".")
-		if len(part) > 3 || found == (n == 3) {
+	parts, n, digits := 0, 0, 0
+	for i := 0; i <= len(s); i++ {
+		if i == len(s) || s[i] == '.' {
+			if digits == 0 || n > 255 {
+				return false
+			}
+			parts, n, digits = parts+1, 0, 0
+			continue
+		}
+		if !isDigit(s[i]) || digits == 3 {
 			return false
 		}
-		if _, ok := parseUint(part, 255); !ok {
-			return false
-		}
-		s = rest
+		n, digits = n*10+int(s[i]-'0'), digits+1
 	}
-	return true
+	return parts == 4
 }
 
 // uriParamsValid reports whether p is a list of ";pname[=pvalue]" uri-parameters
