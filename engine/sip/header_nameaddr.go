@@ -1,5 +1,7 @@
 package sip
 
+import "strings"
+
 // NameAddr is a name-addr or addr-spec with header parameters (RFC 3261
 // §20.10, §25.1): the value of From, To, Contact, Route, Record-Route,
 // Path, Service-Route, Refer-To, Referred-By, Reply-To and
@@ -9,6 +11,7 @@ type NameAddr struct {
 	URI      URI
 	Params   Params // header parameters: tag, expires, q, ...
 	Wildcard bool   // the Contact value "*" (RFC 3261 §10.2.2)
+	tag      knownParam
 }
 
 // ParseNameAddr parses one name-addr or addr-spec with its parameters.
@@ -17,92 +20,80 @@ type NameAddr struct {
 // (RFC 3261 §20.10; RFC 4475 §3.1.2.13).
 func ParseNameAddr(s string) (NameAddr, error) {
 	var na NameAddr
+	err := parseNameAddr(&na, s)
+	return na, err
+}
+
+// parseNameAddr is ParseNameAddr writing into *na, so that a Message fills
+// its cache in place instead of copying the result.
+func parseNameAddr(na *NameAddr, s string) error {
+	*na = NameAddr{}
 	s = trimWS(s)
 	if s == "*" {
 		na.Wildcard = true
-		return na, nil
+		return nil
 	}
 	if s == "" {
-		return na, ErrNameAddr
+		return ErrNameAddr
 	}
+	// One pass over the display name finds the '<' that opens the URI;
+	// without one the value is an addr-spec.
 	var uri string
-	switch open := angleStart(s); {
-	case open >= 0:
-		display := trimWS(s[:open])
-		if !validDisplay(display) {
-			return na, ErrNameAddr
+	i := 0
+	if s[0] == '"' {
+		if i = quotedLen(s); i < 0 {
+			return ErrNameAddr
 		}
-		end := open + 1
-		for end < len(s) && s[end] != '>' {
-			end++
-		}
-		if end == len(s) {
-			return na, ErrNameAddr
-		}
-		na.Display, uri, s = display, s[open+1:end], s[end+1:]
-	case s[0] == '"':
-		return na, ErrNameAddr // a display name with no <uri> after it
-	default:
-		i := 0
-		for i < len(s) && s[i] != ';' {
-			if s[i] == '?' || s[i] == ',' {
-				return na, ErrNameAddr
-			}
+		na.Display = s[:i]
+		for i < len(s) && isWS(s[i]) {
 			i++
 		}
-		uri, s = trimWS(s[:i]), s[i:]
+		if i == len(s) || s[i] != '<' {
+			return ErrNameAddr // a display name with no <uri> after it
+		}
+	} else {
+		// display-name = *(token LWS) (RFC 3261 §25.1; RFC 4475 §3.1.2.15)
+		for i < len(s) && (tokenTable[s[i]] || isWS(s[i])) {
+			i++
+		}
+		if i < len(s) && s[i] == '<' {
+			na.Display = trimWS(s[:i])
+		} else {
+			i = -1
+		}
 	}
-	u, err := ParseURI(uri)
-	if err != nil {
-		return na, err
+	if i >= 0 {
+		end := strings.IndexByte(s[i+1:], '>') + i + 1
+		if end == i {
+			return ErrNameAddr
+		}
+		uri, s = s[i+1:end], s[end+1:]
+	} else {
+		// In the addr-spec form the URI ends at the first ';', and may not
+		// hold '?' or ',' (RFC 3261 §20.10).
+		end := strings.IndexByte(s, ';')
+		if end < 0 {
+			end = len(s)
+		}
+		if strings.ContainsAny(s[:end], "?,") {
+			return ErrNameAddr
+		}
+		uri, s = trimWS(s[:end]), s[end:]
 	}
-	na.URI = u
+	if err := parseURI(&na.URI, uri); err != nil {
+		return err
+	}
 	na.Params = Params(trimWS(s))
-	if !na.Params.valid() {
-		return na, ErrNameAddr
+	var ok bool
+	if na.tag, ok = na.Params.validFind("tag"); !ok {
+		*na = NameAddr{}
+		return ErrNameAddr
 	}
-	return na, nil
-}
-
-// angleStart returns the index of the '<' that opens the URI, skipping a
-// quoted display name, or -1 for the addr-spec form.
-func angleStart(s string) int {
-	for i := 0; i < len(s); i++ {
-		switch s[i] {
-		case '"':
-			n := quotedLen(s[i:])
-			if n < 0 {
-				return -1
-			}
-			i += n - 1
-		case '<':
-			return i
-		case ';', ':':
-			return -1 // an addr-spec: scheme or parameters before any '<'
-		}
-	}
-	return -1
-}
-
-// validDisplay accepts an empty display name, one quoted-string, or tokens
-// separated by white space (RFC 3261 §25.1 display-name; RFC 4475 §3.1.2.15).
-func validDisplay(d string) bool {
-	if d == "" {
-		return true
-	}
-	if d[0] == '"' {
-		return quotedLen(d) == len(d)
-	}
-	for i := 0; i < len(d); i++ {
-		if !tokenTable[d[i]] && !isWS(d[i]) {
-			return false
-		}
-	}
-	return true
+	return nil
 }
 
 // Tag returns the tag parameter (RFC 3261 §19.3).
-func (n NameAddr) Tag() string { t, _ := n.Params.Get("tag"); return t }
+func (n NameAddr) Tag() string { t, _ := n.tag.get(n.Params, "tag"); return t }
 
 // DisplayName returns the display name without quotes and escapes.
 func (n NameAddr) DisplayName() string { return Unquote(n.Display) }

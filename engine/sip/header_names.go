@@ -159,41 +159,45 @@ var kinds = [numKinds]kindInfo{
 	hWWWAuthenticate:    {"WWW-Authenticate", 0, false},
 }
 
-// kindIndex finds a kind by the first letter of its name, then by length
-// and a case-insensitive compare: a few byte compares per header on the
-// parse path, where a map lookup would cost a hash of the whole name.
-// It is filled once at start-up and only read afterwards.
-var kindIndex = func() (idx struct {
-	full    [26][]hkind
+// kindTable finds a full header name by a hash of its length and three
+// of its letters, which is collision-free over the names above (the
+// multipliers were searched for; TestKindOf fails if a new name collides),
+// then confirms it with one case-insensitive compare. Compact forms are
+// indexed by their letter. Filled once at start-up, read-only afterwards.
+var kindTable = func() (t struct {
+	full    [256]hkind
 	compact [26]hkind
 }) {
 	for k := hkind(1); k < numKinds; k++ {
 		info := kinds[k]
-		first := lower(info.name[0]) - 'a'
-		idx.full[first] = append(idx.full[first], k)
+		t.full[kindHash(info.name)] = k
 		if info.compact != 0 {
-			idx.compact[info.compact-'a'] = k
+			t.compact[info.compact-'a'] = k
 		}
 	}
-	return idx
+	return t
 }()
+
+// kindHash hashes a non-empty header name in any case.
+func kindHash(name string) uint8 {
+	n := len(name)
+	return uint8(uint(lower(name[0]))*11 + uint(lower(name[n/2]))*57 + uint(lower(name[n-1])) + uint(n)*56)
+}
 
 // kindOf returns the kind of a header name in any case or compact form.
 func kindOf(name string) hkind {
-	if name == "" {
+	switch len(name) {
+	case 0:
 		return hOther
-	}
-	c := lower(name[0])
-	if c < 'a' || c > 'z' {
-		return hOther
-	}
-	if len(name) == 1 {
-		return kindIndex.compact[c-'a']
-	}
-	for _, k := range kindIndex.full[c-'a'] {
-		if n := kinds[k].name; len(n) == len(name) && equalFold(n, name) {
-			return k
+	case 1:
+		if c := lower(name[0]); c >= 'a' && c <= 'z' {
+			return kindTable.compact[c-'a']
 		}
+		return hOther
+	}
+	k := kindTable.full[kindHash(name)]
+	if n := kinds[k].name; k != hOther && (n == name || equalFold(n, name)) {
+		return k
 	}
 	return hOther
 }

@@ -12,43 +12,53 @@ type Via struct {
 	Host      string // sent-by host, IPv6 without brackets
 	Port      int    // sent-by port, 0 if absent
 	Params    Params // ";branch=...;received=...;rport"
+	branch    knownParam
 }
 
 // ParseVia parses one Via value. White space around the slashes and before
 // the parameters is allowed (RFC 3261 §25.1 SLASH, RFC 4475 §3.1.1.1).
 func ParseVia(s string) (Via, error) {
 	var v Via
-	proto, s, ok := cutSlash(s)
-	if !ok || !equalFold(proto, "SIP") {
-		return v, ErrVia
+	err := parseVia(&v, s)
+	return v, err
+}
+
+// parseVia is ParseVia writing into *v (zero on error), so a Message fills
+// its cache in place.
+func parseVia(v *Via, s string) error {
+	*v = Via{}
+	if len(s) > 8 && s[:8] == "SIP/2.0/" { // the usual spelling, without blanks
+		s = s[8:]
+	} else {
+		proto, rest, ok := cutSlash(s)
+		if !ok || !equalFold(proto, "SIP") {
+			return ErrVia
+		}
+		version, rest, ok := cutSlash(rest)
+		if !ok || version != "2.0" {
+			return ErrVia
+		}
+		s = trimLeftWS(rest)
 	}
-	version, s, ok := cutSlash(s)
-	if !ok || version != "2.0" {
-		return v, ErrVia
-	}
-	s = trimLeftWS(s)
 	i := 0
 	for i < len(s) && tokenTable[s[i]] {
 		i++
 	}
 	if i == 0 || i == len(s) || !isWS(s[i]) {
-		return v, ErrVia
+		return ErrVia
 	}
-	v.Transport, s = s[:i], trimLeftWS(s[i:])
-	i = 0
-	for i < len(s) && s[i] != ';' && !isWS(s[i]) {
-		i++
+	transport := s[:i]
+	host, port, s, ok := cutHostPort(trimLeftWS(s[i:]))
+	if !ok || (s != "" && s[0] != ';' && !isWS(s[0])) {
+		return ErrVia
 	}
-	host, port, ok := parseHostPort(s[:i])
+	params := Params(trimWS(s))
+	branch, ok := params.validFind("branch")
 	if !ok {
-		return v, ErrVia
+		return ErrVia
 	}
-	v.Host, v.Port = host, port
-	v.Params = Params(trimWS(s[i:]))
-	if !v.Params.valid() {
-		return v, ErrVia
-	}
-	return v, nil
+	*v = Via{Transport: transport, Host: host, Port: port, Params: params, branch: branch}
+	return nil
 }
 
 // cutSlash splits "token SWS / rest" at the slash.
@@ -66,7 +76,7 @@ func cutSlash(s string) (tok, rest string, ok bool) {
 }
 
 // Branch returns the branch parameter (RFC 3261 §8.1.1.7).
-func (v Via) Branch() string { b, _ := v.Params.Get("branch"); return b }
+func (v Via) Branch() string { b, _ := v.branch.get(v.Params, "branch"); return b }
 
 // Received returns the received parameter (RFC 3261 §18.2.1).
 func (v Via) Received() string { r, _ := v.Params.Get("received"); return r }

@@ -6,50 +6,49 @@ import (
 	"strings"
 )
 
-// parseHostPort splits and checks a hostport (RFC 3261 §25.1), as a SIP
-// URI and a Via sent-by hold it: a host, then an optional ":port". The
-// returned host has no brackets; port is 0 if absent.
+// parseHostPort checks a whole string as a hostport (RFC 3261 §25.1).
 func parseHostPort(s string) (host string, port int, ok bool) {
-	host, rest, ok := cutHost(s)
-	if !ok {
-		return "", 0, false
-	}
-	if rest == "" {
-		return host, 0, true
-	}
-	if rest[0] != ':' {
-		return "", 0, false
-	}
-	p, ok := parseUint(rest[1:], 65535)
-	if !ok || p == 0 {
-		return "", 0, false
-	}
-	return host, int(p), true
+	host, port, rest, ok := cutHostPort(s)
+	return host, port, ok && rest == ""
 }
 
-// cutHost splits the host at the front of s from the rest. An IPv6
-// reference must be bracketed (RFC 5118 §4.2) and a valid address without
-// zone; the colon after ']' starts a port, colons inside belong to the
-// address (RFC 5118 §4.3, §4.4).
-func cutHost(s string) (host, rest string, ok bool) {
+// cutHostPort reads the hostport at the front of s, as a SIP URI and a
+// Via sent-by hold it: a hostname, an IPv4 address or a bracketed IPv6
+// reference, then an optional ":port". The host comes back without
+// brackets, port is 0 if absent, and rest is what follows.
+func cutHostPort(s string) (host string, port int, rest string, ok bool) {
 	if s != "" && s[0] == '[' {
+		// An IPv6 reference must be bracketed (RFC 5118 §4.2) and a valid
+		// address without zone; a colon after ']' starts a port, colons
+		// inside belong to the address (RFC 5118 §4.3, §4.4).
 		end := strings.IndexByte(s, ']')
 		if end < 0 {
-			return "", "", false
+			return "", 0, "", false
 		}
-		host = s[1:end]
-		a, err := netip.ParseAddr(host)
+		a, err := netip.ParseAddr(s[1:end])
 		if err != nil || !a.Is6() || a.Zone() != "" {
-			return "", "", false
+			return "", 0, "", false
 		}
-		return host, s[end+1:], true
+		host, rest = s[1:end], s[end+1:]
+	} else {
+		end := scanHostname(s)
+		if end < 0 {
+			return "", 0, "", false
+		}
+		host, rest = s[:end], s[end:]
 	}
-	end := 0
-	for end < len(s) && s[end] != ':' && s[end] != ';' {
+	if rest == "" || rest[0] != ':' {
+		return host, 0, rest, true
+	}
+	end := 1
+	for end < len(rest) && isDigit(rest[end]) {
 		end++
 	}
-	host = s[:end]
-	return host, s[end:], uriHostnameValid(host)
+	p, ok := parseUint(rest[1:end], 65535)
+	if !ok || p == 0 {
+		return "", 0, "", false
+	}
+	return host, int(p), rest[end:], true
 }
 
 // appendHostPort writes host (bracketed if it is IPv6) and a non-zero port.

@@ -1,5 +1,7 @@
 package sip
 
+import "strings"
+
 // Character classes and scanners of the RFC 3261 §25.1 grammar, shared by
 // every header parser. They work on strings and never allocate.
 
@@ -33,7 +35,9 @@ func isTokenChar(c byte) bool { return tokenTable[c] }
 
 func isDigit(c byte) bool { return c >= '0' && c <= '9' }
 
-func isWS(c byte) bool { return c == ' ' || c == '\t' || c == '\r' || c == '\n' }
+func isWS(c byte) bool { return wsTable[c] }
+
+var wsTable = [256]bool{' ': true, '\t': true, '\r': true, '\n': true}
 
 // isToken reports whether s is a non-empty RFC 3261 token.
 func isToken(s string) bool {
@@ -137,6 +141,9 @@ func Unquote(s string) string {
 // It returns the trimmed element, the remainder after the comma, and false
 // if a quoted string or angle bracket is left open.
 func cutList(s string) (elem, rest string, ok bool) {
+	if strings.IndexByte(s, ',') < 0 { // the usual single value
+		return trimWS(s), "", true
+	}
 	angle := false
 	for i := 0; i < len(s); i++ {
 		switch s[i] {

@@ -10,35 +10,35 @@ type Limits struct {
 	MaxURILength   int // one URI (default 2 KiB)
 }
 
-// DefaultLimits returns the limits used where a field is zero: generous for
-// real SIP traffic, small enough that a hostile message costs little.
-func DefaultLimits() Limits {
-	return Limits{
-		MaxMessageSize: 64 << 10,
-		MaxHeaders:     128,
-		MaxLineLength:  8 << 10,
-		MaxVias:        70,
-		MaxURILength:   2 << 10,
-	}
-}
+// The defaults: generous for real SIP traffic, small enough that a
+// hostile message costs little.
+const (
+	defaultMaxMessageSize = 64 << 10
+	defaultMaxHeaders     = 128
+	defaultMaxLineLength  = 8 << 10
+	defaultMaxVias        = 70 // the usual Max-Forwards
+	defaultMaxURILength   = 2 << 10
+)
+
+// DefaultLimits returns the limits used where a field is zero.
+func DefaultLimits() Limits { return Limits{}.withDefaults() }
 
 // withDefaults returns l with each zero field replaced by its default.
 func (l Limits) withDefaults() Limits {
-	d := DefaultLimits()
 	if l.MaxMessageSize <= 0 {
-		l.MaxMessageSize = d.MaxMessageSize
+		l.MaxMessageSize = defaultMaxMessageSize
 	}
 	if l.MaxHeaders <= 0 {
-		l.MaxHeaders = d.MaxHeaders
+		l.MaxHeaders = defaultMaxHeaders
 	}
 	if l.MaxLineLength <= 0 {
-		l.MaxLineLength = d.MaxLineLength
+		l.MaxLineLength = defaultMaxLineLength
 	}
 	if l.MaxVias <= 0 {
-		l.MaxVias = d.MaxVias
+		l.MaxVias = defaultMaxVias
 	}
 	if l.MaxURILength <= 0 {
-		l.MaxURILength = d.MaxURILength
+		l.MaxURILength = defaultMaxURILength
 	}
 	return l
 }

@@ -252,10 +252,15 @@ func (m *Message) HasToken(name, tok string) bool {
 // Reset empties m for reuse, keeping the header index it has grown.
 func (m *Message) Reset() {
 	h := m.headers
-	clear(h)
-	*m = Message{}
-	if cap(h) > inlineHeaders {
+	clear(h) // drop the views into the old buffer
+	m.method, m.requestURI, m.status, m.reason = "", "", 0, ""
+	m.body, m.raw = nil, nil
+	m.c.have, m.c.err = 0, [numCached]error{} // cached values are dead once their bit is clear
+	switch {
+	case cap(h) > inlineHeaders:
 		m.headers = h[:0]
+	default:
+		m.headers = nil
 	}
 }
 

@@ -57,46 +57,87 @@ type paramScanner struct {
 }
 
 func (sc *paramScanner) next() (name, value string, ok bool) {
-	s := trimLeftWS(sc.s)
-	if s == "" {
+	s, i := sc.s, 0
+	for i < len(s) && isWS(s[i]) {
+		i++
+	}
+	if i == len(s) {
 		return "", "", false
 	}
-	if s[0] != ';' {
+	if s[i] != ';' {
 		sc.bad = true
 		return "", "", false
 	}
-	s = trimLeftWS(s[1:])
-	i := 0
+	for i++; i < len(s) && isWS(s[i]); i++ {
+	}
+	start := i
 	for i < len(s) && tokenTable[s[i]] {
 		i++
 	}
-	if i == 0 {
+	if i == start {
 		sc.bad = true
 		return "", "", false
 	}
-	name, s = s[:i], trimLeftWS(s[i:])
-	if s != "" && s[0] == '=' {
-		s = trimLeftWS(s[1:])
-		switch {
-		case s != "" && s[0] == '"':
-			n := quotedLen(s)
+	name = s[start:i]
+	j := i
+	for j < len(s) && isWS(s[j]) {
+		j++
+	}
+	if j < len(s) && s[j] == '=' {
+		for j++; j < len(s) && isWS(s[j]); j++ {
+		}
+		start = j
+		if j < len(s) && s[j] == '"' {
+			n := quotedLen(s[j:])
 			if n < 0 {
 				sc.bad = true
 				return "", "", false
 			}
-			value, s = s[:n], s[n:]
-		default:
-			j := 0
+			j += n
+		} else {
 			for j < len(s) && paramValueTable[s[j]] {
 				j++
 			}
-			if j == 0 {
+			if j == start {
 				sc.bad = true
 				return "", "", false
 			}
-			value, s = s[:j], s[j:]
+		}
+		value, i = s[start:j], j
+	}
+	sc.s = s[i:]
+	return name, value, true
+}
+
+// knownParam remembers one parameter found while a header was parsed (a
+// Via's branch, a From or To tag), so that reading it does not scan the
+// list again. It answers only for the very list it was found in: once the
+// Params are changed, lookups scan them as usual.
+type knownParam struct {
+	in    Params
+	value string
+	found bool
+}
+
+func (k *knownParam) get(p Params, name string) (string, bool) {
+	if k.in == p { // equal strings share their bytes here, so this is cheap
+		return k.value, k.found
+	}
+	return p.Get(name)
+}
+
+// validFind checks the whole list, as valid does, and notes the first
+// parameter called name on the way.
+func (p Params) validFind(name string) (knownParam, bool) {
+	k := knownParam{in: p}
+	sc := paramScanner{s: string(p)}
+	for {
+		n, v, more := sc.next()
+		if !more {
+			return k, !sc.bad
+		}
+		if !k.found && equalFold(n, name) {
+			k.value, k.found = v, true
 		}
 	}
-	sc.s = s
-	return name, value, true
 }

@@ -36,8 +36,7 @@ func (m *Message) store(bit int, err error) error {
 // RequestURI returns the parsed Request-URI of a request.
 func (m *Message) RequestURI() (URI, error) {
 	if !m.cached(cRURI) {
-		var err error
-		m.c.ruri, err = ParseURI(m.requestURI)
+		err := parseURI(&m.c.ruri, m.requestURI)
 		if err != nil {
 			err = badRequest(err, "Request-URI")
 		}
@@ -51,7 +50,7 @@ func (m *Message) Via() (Via, error) {
 	if !m.cached(cVia) {
 		v, err := m.typedFirst(hVia)
 		if err == nil {
-			m.c.via, err = ParseVia(v)
+			err = parseVia(&m.c.via, v)
 		}
 		m.store(cVia, wrapHeaderErr(err, hVia))
 	}
@@ -97,7 +96,7 @@ func (m *Message) CSeq() (CSeq, error) {
 func (m *Message) nameAddr(k hkind, dst *NameAddr) error {
 	v, err := m.typedFirst(k)
 	if err == nil {
-		*dst, err = ParseNameAddr(v)
+		err = parseNameAddr(dst, v)
 	}
 	return wrapHeaderErr(err, k)
 }
@@ -105,15 +104,28 @@ func (m *Message) nameAddr(k hkind, dst *NameAddr) error {
 func (m *Message) typedFirst(k hkind) (string, error) {
 	v, ok := m.first(k)
 	if !ok {
-		return "", ErrMissingHeader
+		return "", missingHeader[k]
 	}
 	return v, nil
 }
+
+// missingHeader holds one ready error per header kind, so that asking a
+// message for a header it lacks (a 401 without Contact) costs nothing.
+// The errors are shared: never modify them.
+var missingHeader = func() (e [numKinds]*ProtocolError) {
+	for k := range e {
+		e[k] = badRequest(ErrMissingHeader, kinds[k].name)
+	}
+	return e
+}()
 
 // wrapHeaderErr turns a header parser's error into a 400 that names the header.
 func wrapHeaderErr(err error, k hkind) error {
 	if err == nil {
 		return nil
+	}
+	if pe, ok := err.(*ProtocolError); ok {
+		return pe
 	}
 	return badRequest(err, kinds[k].name)
 }

@@ -38,12 +38,41 @@ func uriTable(extra string) (t [256]bool) {
 }
 
 // Character sets of RFC 3261 §25.1, besides "escaped" (%HH), which
+// uriOpaqueValid refuses white space, controls, bytes above 0x7E and
+// '<', '>', '"' in the text of a URI of another scheme.
+func uriOpaqueValid(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c <= ' ' || c >= 0x7f || c == '<' || c == '>' || c == '"' {
+			return false
+		}
+	}
+	return true
+}
+
+// uriSpan returns the length of the prefix of s made of characters of t
+// and %HH escapes, or -1 if it meets a malformed escape.
+func uriSpan(s string, t *[256]bool) int {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c == '%' {
+			if i+2 >= len(s) || !uriIsHex(s[i+1]) || !uriIsHex(s[i+2]) {
+				return -1
+			}
+			i += 2
+			continue
+		}
+		if !t[c] {
+			return i
+		}
+	}
+	return len(s)
+}
+
 // uriCharsValid handles. They are filled once and never written again.
 var (
-	uriUserTable     = uriTable("&=+$,;?/")       // user-unreserved
-	uriPasswordTable = uriTable("&=+$,")          // password
-	uriParamTable    = uriTable("[]/:&+$" + ";=") // paramchar plus the list's own ';' and '='
-	uriHeaderTable   = uriTable("[]/?:+$")        // hnv-unreserved
+	uriUserTable     = uriTable("&=+$,;?/") // user-unreserved
+	uriPasswordTable = uriTable("&=+$,")    // password
+	uriHeaderTable   = uriTable("[]/?:+$")  // hnv-unreserved
 )
 
 func uriErr(what string) error { return fmt.Errorf("%w: %s", ErrURI, what) }
@@ -54,32 +83,38 @@ func uriErr(what string) error { return fmt.Errorf("%w: %s", ErrURI, what) }
 // white space, control characters, bytes above 0x7E and '<', '>', '"' are
 // refused anywhere in it.
 func ParseURI(s string) (URI, error) {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c <= ' ' || c >= 0x7f || c == '<' || c == '>' || c == '"' {
-			return URI{}, uriErr("forbidden character")
-		}
-	}
+	var u URI
+	err := parseURI(&u, s)
+	return u, err
+}
+
+// parseURI is ParseURI writing into *u, which the typed header parsers
+// use to fill their URI in place; *u is zero on error.
+func parseURI(u *URI, s string) error {
+	*u = URI{}
 	n := uriSchemeLen(s)
 	if n < 0 {
-		return URI{}, uriErr("missing scheme")
+		return uriErr("missing scheme")
 	}
-	u := URI{Scheme: s[:n]}
+	u.Scheme = s[:n]
 	rest := s[n+1:]
 	var err error
 	switch {
 	case u.IsSIP():
-		err = uriSIP(&u, rest)
+		err = uriSIP(u, rest)
 	case u.IsTel():
-		err = uriTel(&u, rest)
+		err = uriTel(u, rest)
 	case rest == "":
 		err = uriErr("empty URI after scheme")
+	case !uriOpaqueValid(rest):
+		err = uriErr("forbidden character")
 	default:
 		u.Opaque = rest
 	}
 	if err != nil {
-		return URI{}, err
+		*u = URI{}
 	}
-	return u, nil
+	return err
 }
 
 // uriSchemeLen returns the length of the scheme at the front of s, which
@@ -103,84 +138,98 @@ func uriSchemeLen(s string) int {
 
 // uriSIP parses what follows "sip:" or "sips:":
 // [userinfo "@"] hostport uri-parameters [headers].
+// Each part is scanned once against its character class, which also
+// refuses white space, controls and '<', '>', '"'.
 func uriSIP(u *URI, s string) error {
 	// userinfo ends at the first '@'. No other part of a SIP URI may hold
 	// an unescaped '@', while the user part may hold ';' and '?'
 	// (RFC 4475 §3.1.1.2 and §3.1.1.9), so neither of those ends it.
-	if i := strings.IndexByte(s, '@'); i >= 0 {
-		user, pass, _ := strings.Cut(s[:i], ":")
-		if user == "" || !uriCharsValid(user, &uriUserTable) {
+	if at := strings.IndexByte(s, '@'); at >= 0 {
+		n := uriSpan(s[:at], &uriUserTable)
+		if n <= 0 || (n < at && s[n] != ':') {
 			return uriErr("invalid user")
 		}
-		if !uriCharsValid(pass, &uriPasswordTable) {
-			return uriErr("invalid password")
+		u.User = s[:n]
+		if n < at {
+			pass := s[n+1 : at]
+			if uriSpan(pass, &uriPasswordTable) != len(pass) {
+				return uriErr("invalid password")
+			}
+			u.Password = pass
 		}
-		u.User, u.Password = user, pass
-		s = s[i+1:]
+		s = s[at+1:]
 	}
-	if i := strings.IndexByte(s, '?'); i >= 0 {
-		if !uriHeadersValid(s[i+1:]) {
-			return uriErr("invalid headers")
-		}
-		u.Headers, s = s[i+1:], s[:i]
-	}
-	end := strings.IndexByte(s, ';')
-	if end < 0 {
-		end = len(s)
-	}
-	host, port, ok := parseHostPort(s[:end])
+	host, port, s, ok := cutHostPort(s)
 	if !ok {
 		return uriErr("invalid host or port")
 	}
-	u.Host, u.Port, s = host, port, s[end:]
-	if s != "" {
-		if s[0] != ';' || !uriParamsValid(s) {
+	u.Host, u.Port = host, port
+	if s != "" && s[0] == ';' {
+		n := uriParamsLen(s)
+		if n < 0 {
 			return uriErr("invalid parameters")
 		}
-		u.Params = Params(s)
+		u.Params, s = Params(s[:n]), s[n:]
+	}
+	if s != "" && s[0] == '?' {
+		if !uriHeadersValid(s[1:]) {
+			return uriErr("invalid headers")
+		}
+		u.Headers, s = s[1:], ""
+	}
+	if s != "" {
+		return uriErr("invalid character after host")
 	}
 	return nil
 }
 
 // uriHostnameValid reports whether h is a hostname or an IPv4 address
-// (RFC 3261 §25.1). Labels hold letters, digits, '-' and, leniently, '_',
-// and do not begin or end with '-'; one trailing dot is allowed. A host
-// whose last label is numeric must be a dotted quad, so "1.2.3.256" and
-// "10.0.0" are refused rather than taken for names.
-func uriHostnameValid(h string) bool {
-	name := h
-	if n := len(name); n > 0 && name[n-1] == '.' {
-		name = name[:n-1]
-	}
-	if name == "" {
-		return false
-	}
-	start, numeric := 0, true // numeric: the label being read is all digits
-	for i := 0; i <= len(name); i++ {
-		if i == len(name) || name[i] == '.' {
-			if i == start || name[start] == '-' || name[i-1] == '-' {
-				return false
-			}
-			if i < len(name) {
-				start, numeric = i+1, true
-			}
-			continue
-		}
-		switch uriHostTable[name[i]] {
-		case 0:
-			return false
+// (RFC 3261 §25.1); see scanHostname.
+func uriHostnameValid(h string) bool { return scanHostname(h) == len(h) }
+
+// scanHostname reads the hostname or IPv4 address at the front of s in one
+// pass and returns its length, or -1 if it is not a valid one. Labels hold
+// letters, digits, '-' and, leniently, '_', and do not begin or end with
+// '-'; one trailing dot is allowed. A host whose last label is numeric must
+// be a dotted quad, so "1.2.3.256" and "10.0.0" are refused rather than
+// taken for names.
+func scanHostname(s string) int {
+	start := 0                         // where the label being read begins
+	numeric, lastNumeric := true, true // the label being read / the one before is all digits
+	i := 0
+scan:
+	for ; i < len(s); i++ {
+		switch uriHostTable[s[i]] {
 		case uriHostLetter:
 			numeric = false
+		case uriHostDigit:
+		case uriHostDot:
+			if i == start || s[start] == '-' || s[i-1] == '-' {
+				return -1
+			}
+			start, lastNumeric, numeric = i+1, numeric, true
+		default:
+			break scan
 		}
 	}
-	if numeric {
-		return uriIPv4Valid(h)
+	switch {
+	case i == start: // empty last label: only a trailing dot after a label
+		if i < 2 {
+			return -1
+		}
+		numeric = lastNumeric
+	case s[start] == '-' || s[i-1] == '-':
+		return -1
 	}
-	return true
+	if numeric && !uriIPv4Valid(s[:i]) {
+		return -1
+	}
+	return i
 }
 
 // uriHostTable classes hostname characters: letters, '-' and '_' as
-// uriHostLetter, digits as uriHostDigit, anything else as 0.
+// uriHostLetter, digits as uriHostDigit, '.' as uriHostDot, anything
+// else as 0.
 var uriHostTable = func() (t [256]uint8) {
 	for c := 0; c < 256; c++ {
 		switch {
@@ -188,6 +237,8 @@ var uriHostTable = func() (t [256]uint8) {
 			t[c] = uriHostDigit
 		case uriIsAlpha(byte(c)), c == '-', c == '_':
 			t[c] = uriHostLetter
+		case c == '.':
+			t[c] = uriHostDot
 		}
 	}
 	return t
@@ -196,6 +247,7 @@ var uriHostTable = func() (t [256]uint8) {
 const (
 	uriHostLetter = 1 + iota
 	uriHostDigit
+	uriHostDot
 )
 
 // uriIPv4Valid reports whether s is a dotted quad of decimal numbers
@@ -218,12 +270,39 @@ func uriIPv4Valid(s string) bool {
 	return parts == 4
 }
 
+// Character classes of uri-parameters as Params reads them: names are
+// tokens, values tokens or hosts, both also paramchar (RFC 3261 §25.1),
+// with %HH escapes handled by uriParamsLen.
+var (
+	uriPNameTable  = func() [256]bool { t := uriTable("+"); t['('], t[')'] = false, false; return t }()
+	uriPValueTable = uriTable("+[]:/&$")
+)
+
+// uriParamsLen returns the length of the uri-parameters at the front of s,
+// ";name[=value]" repeated, in one pass, or -1 if they are malformed.
+func uriParamsLen(s string) int {
+	i := 0
+	for i < len(s) && s[i] == ';' {
+		n := uriSpan(s[i+1:], &uriPNameTable)
+		if n <= 0 {
+			return -1
+		}
+		i += 1 + n
+		if i < len(s) && s[i] == '=' {
+			v := uriSpan(s[i+1:], &uriPValueTable)
+			if v <= 0 {
+				return -1
+			}
+			i += 1 + v
+		}
+	}
+	return i
+}
+
 // uriParamsValid reports whether p is a list of ";pname[=pvalue]" uri-parameters
 // made of paramchar (RFC 3261 §25.1). Names must also be tokens, as Params
 // requires, which is stricter than the grammar's paramchar.
-func uriParamsValid(p string) bool {
-	return uriCharsValid(p, &uriParamTable) && Params(p).valid()
-}
+func uriParamsValid(p string) bool { return uriParamsLen(p) == len(p) }
 
 // uriHeadersValid reports whether h is hname "=" hvalue pairs joined by '&'
 // (RFC 3261 §25.1); hname is non-empty, hvalue may be empty.
@@ -424,49 +503,42 @@ func uriParamsEqual(a, b Params) bool {
 			return false
 		}
 	}
-	sc := paramScanner{s: string(a)}
-	for {
-		name, _, more := sc.next()
-		if !more {
-			return true
-		}
+	equal := true
+	a.Each(func(name, _ string) bool {
 		// Compare first occurrences on both sides, so that the result
 		// does not depend on the order of the operands.
 		va, _ := uriParamLookup(a, name)
-		if vb, ok := uriParamLookup(b, name); ok && !uriEscEqual(va, vb, true) {
-			return false
-		}
-	}
+		vb, ok := uriParamLookup(b, name)
+		equal = !ok || uriEscEqual(va, vb, true)
+		return equal
+	})
+	return equal
 }
 
 // uriParamsSubset reports whether every parameter of a is in b with an
 // equal value (case-insensitive, after unescaping).
 func uriParamsSubset(a, b Params) bool {
-	sc := paramScanner{s: string(a)}
-	for {
-		name, _, more := sc.next()
-		if !more {
-			return true
-		}
+	subset := true
+	a.Each(func(name, _ string) bool {
 		va, _ := uriParamLookup(a, name)
-		if vb, ok := uriParamLookup(b, name); !ok || !uriEscEqual(va, vb, true) {
-			return false
-		}
-	}
+		vb, ok := uriParamLookup(b, name)
+		subset = ok && uriEscEqual(va, vb, true)
+		return subset
+	})
+	return subset
 }
 
 // uriParamLookup is Params.Get with names compared after unescaping.
 func uriParamLookup(p Params, name string) (string, bool) {
-	sc := paramScanner{s: string(p)}
-	for {
-		n, v, more := sc.next()
-		if !more {
-			return "", false
-		}
+	var value string
+	found := false
+	p.Each(func(n, v string) bool {
 		if uriEscEqual(n, name, true) {
-			return v, true
+			value, found = v, true
 		}
-	}
+		return !found
+	})
+	return value, found
 }
 
 // uriHeadersIn reports whether every header of a appears in b: names
