@@ -196,7 +196,7 @@ func kindOf(name string) hkind {
 		return hOther
 	}
 	k := kindTable.full[kindHash(name)]
-	if n := kinds[k].name; k != hOther && (n == name || equalFold(n, name)) {
+	if k != hOther && equalFold(kinds[k].name, name) {
 		return k
 	}
 	return hOther
