@@ -199,3 +199,74 @@ var reasonPhrases = map[int]string{
 	600: "Busy Everywhere", 603: "Decline", 604: "Does Not Exist Anywhere",
 	606: "Not Acceptable", 607: "Unwanted",
 }
+
+// NewAck builds the ACK a client INVITE transaction sends for a 3xx-6xx
+// final response (RFC 3261 §17.1.1.3): the Request-URI, Call-ID, From,
+// CSeq number, Route set and only the top Via of the INVITE, the To of the
+// response (with its tag), and CSeq method ACK.
+func NewAck(invite, resp *Message) *Message {
+	m := &Message{method: "ACK", requestURI: invite.requestURI}
+	m.headers = m.inline[:0]
+	if via, ok := invite.first(hVia); ok {
+		m.headers = append(m.headers, Header{Name: "Via", Value: via, kind: hVia})
+	}
+	m.headers = append(m.headers, Header{Name: "Max-Forwards", Value: "70", kind: hMaxForwards})
+	m.copyHeaders(invite, hRoute)
+	m.copyHeaders(invite, hFrom)
+	m.copyHeaders(resp, hTo)
+	m.copyHeaders(invite, hCallID)
+	if cs, err := invite.CSeq(); err == nil {
+		m.headers = append(m.headers, Header{Name: "CSeq", Value: string(CSeq{cs.Seq, "ACK"}.AppendTo(nil)), kind: hCSeq})
+	}
+	return m
+}
+
+// NewCancel builds the CANCEL for a request (RFC 3261 §9.1): the same
+// Request-URI, Call-ID, To, From, Route set, CSeq number and top Via
+// (so the branch matches), with CSeq method CANCEL.
+func NewCancel(req *Message) *Message {
+	m := &Message{method: "CANCEL", requestURI: req.requestURI}
+	m.headers = m.inline[:0]
+	if via, ok := req.first(hVia); ok {
+		m.headers = append(m.headers, Header{Name: "Via", Value: via, kind: hVia})
+	}
+	m.headers = append(m.headers, Header{Name: "Max-Forwards", Value: "70", kind: hMaxForwards})
+	m.copyHeaders(req, hRoute)
+	m.copyHeaders(req, hFrom)
+	m.copyHeaders(req, hTo)
+	m.copyHeaders(req, hCallID)
+	if cs, err := req.CSeq(); err == nil {
+		m.headers = append(m.headers, Header{Name: "CSeq", Value: string(CSeq{cs.Seq, "CANCEL"}.AppendTo(nil)), kind: hCSeq})
+	}
+	return m
+}
+
+// copyHeaders appends every field of kind k from src, in order.
+func (m *Message) copyHeaders(src *Message, k hkind) {
+	for _, h := range src.headers {
+		if h.kind == k {
+			m.headers = append(m.headers, Header{Name: kinds[k].name, Value: h.Value, kind: k})
+		}
+	}
+}
+
+// SetFirstValue replaces the first element of the first field of the named
+// list header, keeping the rest: how a transport rewrites the top Via
+// (RFC 3261 §18.2.1 received, RFC 3581 rport) when one field holds several.
+func (m *Message) SetFirstValue(name, value string) {
+	k := kindOf(name)
+	for i := range m.headers {
+		h := &m.headers[i]
+		if !h.is(k, name) {
+			continue
+		}
+		if _, rest, _ := cutList(h.Value); kinds[h.kind].list && rest != "" {
+			h.Value = trimWS(value) + ", " + trimWS(rest)
+		} else {
+			h.Value = trimWS(value)
+		}
+		m.c = typedCache{}
+		return
+	}
+	m.Add(name, value)
+}

@@ -400,3 +400,51 @@ Proxy-Authenticate: Digest realm="proxy", nonce="p1"
 		t.Errorf("malformed challenge: %v", err)
 	}
 }
+
+func TestAckAndCancel(t *testing.T) {
+	inv, _ := Parse(crlf(`INVITE sip:bob@biloxi.example.com SIP/2.0
+Via: SIP/2.0/UDP pc33.atlanta.example.com;branch=z9hG4bKnashds8, SIP/2.0/UDP proxy.example.com;branch=z9hG4bK77
+Max-Forwards: 70
+Route: <sip:p1.example.com;lr>
+Route: <sip:p2.example.com;lr>
+To: Bob <sip:bob@biloxi.example.com>
+From: Alice <sip:alice@atlanta.example.com>;tag=1928301774
+Call-ID: a84b4c76e66710
+CSeq: 314159 INVITE
+Contact: <sip:alice@pc33.atlanta.example.com>
+Content-Length: 0
+
+`))
+	resp := NewResponse(inv, 486, "")
+	resp.SetToTag("busy1")
+	ack := NewAck(inv, resp)
+	m, err := Parse(ack.AppendTo(nil))
+	eq(t, err, nil)
+	eq(t, m.Validate(Limits{}), nil)
+	eq(t, m.Method(), "ACK")
+	eq(t, m.RawRequestURI(), "sip:bob@biloxi.example.com")
+	eq(t, m.Count("Via"), 1)
+	v, _ := m.Via()
+	eq(t, v.Branch(), "z9hG4bKnashds8")
+	to, _ := m.To()
+	eq(t, to.Tag(), "busy1")
+	cs, _ := m.CSeq()
+	eq(t, cs, CSeq{314159, "ACK"})
+	eq(t, m.Count("Route"), 2)
+	eq(t, m.Has("Contact"), false)
+
+	c, err := Parse(NewCancel(inv).AppendTo(nil))
+	eq(t, err, nil)
+	eq(t, c.Validate(Limits{}), nil)
+	cv, _ := c.Via()
+	eq(t, cv.Branch(), "z9hG4bKnashds8")
+	ct, _ := c.To()
+	eq(t, ct.Tag(), "")
+	cs, _ = c.CSeq()
+	eq(t, cs, CSeq{314159, "CANCEL"})
+
+	inv.SetFirstValue("Via", "SIP/2.0/UDP pc33.atlanta.example.com;branch=z9hG4bKnashds8;received=192.0.2.1")
+	eq(t, inv.Count("Via"), 2)
+	v, _ = inv.Via()
+	eq(t, v.Received(), "192.0.2.1")
+}

@@ -1,0 +1,224 @@
+package transaction
+
+import (
+	"errors"
+	"testing"
+	"time"
+)
+
+func TestClientInviteRetransmitsUntilTimerB(t *testing.T) {
+	f := newFixture(t)
+	c := &client{}
+	if _, err := f.l.Request(request("INVITE", "z9hG4bK1"), udpPeer, c); err != nil {
+		t.Fatal(err)
+	}
+	f.clk.Advance(40 * time.Second)
+	// Timer A doubles from T1 without a cap (RFC 3261 §17.1.1.2).
+	eqTimes(t, "INVITE", f.w.times(method("INVITE")), secs(0, 0.5, 1.5, 3.5, 7.5, 15.5, 31.5))
+	if len(c.failures) != 1 || !errors.Is(c.failures[0], ErrTimeout) {
+		t.Fatalf("failures %v, want one timeout", c.failures)
+	}
+	f.done()
+}
+
+func TestClientInviteOverTCPDoesNotRetransmit(t *testing.T) {
+	f := newFixture(t)
+	c := &client{}
+	f.l.Request(request("INVITE", "z9hG4bK1"), tcpPeer, c)
+	f.clk.Advance(31 * time.Second)
+	if len(c.failures) != 0 {
+		t.Fatal("timed out before Timer B")
+	}
+	f.clk.Advance(2 * time.Second)
+	eqTimes(t, "INVITE", f.w.times(method("INVITE")), secs(0))
+	if len(c.failures) != 1 {
+		t.Fatalf("no Timer B over TCP: %v", c.failures)
+	}
+	f.done()
+}
+
+func TestClientInviteProvisionalThenRejected(t *testing.T) {
+	f := newFixture(t)
+	c := &client{}
+	req := request("INVITE", "z9hG4bK1")
+	tx, _ := f.l.Request(req, udpPeer, c)
+	f.clk.Advance(time.Second) // retransmitted once at 0.5
+	f.l.HandleMessage(reply(req, 180, "b1"), udpPeer)
+	if tx.State() != Proceeding {
+		t.Fatalf("state %v", tx.State())
+	}
+	f.clk.Advance(40 * time.Second) // Proceeding: no retransmission, no Timer B
+	eqTimes(t, "INVITE", f.w.times(method("INVITE")), secs(0, 0.5))
+	if len(c.failures) != 0 {
+		t.Fatalf("Timer B fired while Proceeding: %v", c.failures)
+	}
+	f.l.HandleMessage(reply(req, 486, "b1"), udpPeer)
+	f.l.HandleMessage(reply(req, 486, "b1"), udpPeer) // retransmission: ACKed again, not passed up
+	if got := len(f.w.times(method("ACK"))); got != 2 {
+		t.Fatalf("%d ACKs, want 2", got)
+	}
+	ack := f.w.out[len(f.w.out)-1].msg
+	if v, _ := ack.Via(); v.Branch() != "z9hG4bK1" {
+		t.Errorf("ACK branch %q: the ACK for a non-2xx is part of the transaction (§17.1.1.3)", v.Branch())
+	}
+	if to, _ := ack.To(); to.Tag() != "b1" {
+		t.Errorf("ACK To tag %q", to.Tag())
+	}
+	if len(c.responses) != 2 || c.responses[1] != 486 {
+		t.Fatalf("responses %v", c.responses)
+	}
+	f.clk.Advance(31 * time.Second)
+	if tx.State() != Completed {
+		t.Fatalf("Timer D ended early: %v", tx.State())
+	}
+	f.clk.Advance(2 * time.Second)
+	if tx.State() != Terminated {
+		t.Fatalf("Timer D did not end it: %v", tx.State())
+	}
+	f.done()
+}
+
+func TestClientInviteAcceptedPassesEvery2xx(t *testing.T) {
+	f := newFixture(t)
+	c := &client{}
+	req := request("INVITE", "z9hG4bK1")
+	tx, _ := f.l.Request(req, udpPeer, c)
+	f.l.HandleMessage(reply(req, 200, "b1"), udpPeer)
+	f.l.HandleMessage(reply(req, 200, "b1"), udpPeer) // retransmission
+	f.l.HandleMessage(reply(req, 200, "b2"), udpPeer) // another fork
+	f.l.HandleMessage(reply(req, 180, "b3"), udpPeer) // late provisional: ignored
+	if tx.State() != Accepted {
+		t.Fatalf("state %v, want Accepted (RFC 6026)", tx.State())
+	}
+	if len(c.responses) != 3 {
+		t.Fatalf("responses %v, want three 2xx", c.responses)
+	}
+	if n := len(f.w.times(method("ACK"))); n != 0 {
+		t.Fatalf("the transaction ACKed a 2xx (%d): that is the TU's job", n)
+	}
+	f.clk.Advance(32 * time.Second) // Timer M = 64*T1
+	f.done()
+}
+
+func TestClientNonInviteTimerE(t *testing.T) {
+	f := newFixture(t)
+	c := &client{}
+	f.l.Request(request("OPTIONS", "z9hG4bK1"), udpPeer, c)
+	f.clk.Advance(33 * time.Second)
+	// Timer E doubles up to T2 = 4 s (RFC 3261 §17.1.2.2).
+	eqTimes(t, "OPTIONS", f.w.times(method("OPTIONS")), secs(0, 0.5, 1.5, 3.5, 7.5, 11.5, 15.5, 19.5, 23.5, 27.5, 31.5))
+	if len(c.failures) != 1 || !errors.Is(c.failures[0], ErrTimeout) {
+		t.Fatalf("failures %v, want Timer F", c.failures)
+	}
+	f.done()
+}
+
+func TestClientNonInviteProceedingAndCompleted(t *testing.T) {
+	f := newFixture(t)
+	c := &client{}
+	req := request("REGISTER", "z9hG4bK1")
+	tx, _ := f.l.Request(req, udpPeer, c)
+	f.clk.Advance(600 * time.Millisecond) // sent at 0 and 0.5
+	f.l.HandleMessage(reply(req, 100, ""), udpPeer)
+	f.clk.Advance(9 * time.Second) // Proceeding: every T2 from the last send
+	eqTimes(t, "REGISTER", f.w.times(method("REGISTER")), secs(0, 0.5, 1.5, 5.5, 9.5))
+	f.l.HandleMessage(reply(req, 200, "r1"), udpPeer)
+	f.l.HandleMessage(reply(req, 200, "r1"), udpPeer) // absorbed
+	if len(c.responses) != 2 || c.responses[1] != 200 {
+		t.Fatalf("responses %v", c.responses)
+	}
+	f.clk.Advance(4 * time.Second)
+	if tx.State() != Completed {
+		t.Fatalf("Timer K (T4) ended early")
+	}
+	f.clk.Advance(2 * time.Second)
+	f.done()
+}
+
+func TestClientNonInviteOverTCPEndsAtOnce(t *testing.T) {
+	f := newFixture(t)
+	c := &client{}
+	req := request("OPTIONS", "z9hG4bK1")
+	f.l.Request(req, tcpPeer, c)
+	f.clk.Advance(10 * time.Second)
+	f.l.HandleMessage(reply(req, 200, "x"), tcpPeer)
+	f.clk.Advance(0) // Timer K is zero over TCP
+	eqTimes(t, "OPTIONS", f.w.times(method("OPTIONS")), secs(0))
+	f.done()
+}
+
+func TestCancelBeforeAndAfterProvisional(t *testing.T) {
+	f := newFixture(t)
+	c := &client{}
+	req := request("INVITE", "z9hG4bK1")
+	tx, _ := f.l.Request(req, udpPeer, c)
+	tx.Cancel(nil)
+	f.clk.Advance(time.Second)
+	if n := len(f.w.times(method("CANCEL"))); n != 0 {
+		t.Fatal("CANCEL sent before any provisional (RFC 3261 §9.1)")
+	}
+	f.l.HandleMessage(reply(req, 180, "b1"), udpPeer)
+	cancels := f.w.times(method("CANCEL"))
+	eqTimes(t, "CANCEL", cancels, secs(1))
+	cancel := f.w.out[len(f.w.out)-1].msg
+	if v, _ := cancel.Via(); v.Branch() != "z9hG4bK1" {
+		t.Errorf("CANCEL branch %q must be the INVITE's", v.Branch())
+	}
+	f.l.HandleMessage(reply(cancel, 200, "b1"), udpPeer)
+	f.l.HandleMessage(reply(req, 487, "b1"), udpPeer)
+	if got := c.responses; len(got) != 2 || got[1] != 487 {
+		t.Fatalf("responses %v", got)
+	}
+	f.clk.Advance(40 * time.Second)
+	f.done()
+
+	// After a provisional: at once.
+	f = newFixture(t)
+	req = request("INVITE", "z9hG4bK2")
+	tx, _ = f.l.Request(req, udpPeer, &client{})
+	f.l.HandleMessage(reply(req, 183, "b1"), udpPeer)
+	tx.Cancel(nil)
+	eqTimes(t, "CANCEL", f.w.times(method("CANCEL")), secs(0))
+	f.l.HandleMessage(reply(req, 487, "b1"), udpPeer)
+	f.clk.Advance(40 * time.Second)
+	f.done()
+}
+
+func TestTransportErrorFailsClient(t *testing.T) {
+	f := newFixture(t)
+	c := &client{}
+	f.l.Request(request("OPTIONS", "z9hG4bK1"), tcpPeer, c)
+	boom := errors.New("connection reset")
+	f.l.HandleFlowError(tcpPeer, boom)
+	if len(c.failures) != 1 || c.failures[0] != boom {
+		t.Fatalf("failures %v", c.failures)
+	}
+	f.done()
+
+	f = newFixture(t)
+	f.w.fail = boom
+	c = &client{}
+	if _, err := f.l.Request(request("OPTIONS", "z9hG4bK1"), udpPeer, c); err != nil {
+		t.Fatal(err)
+	}
+	if len(c.failures) != 1 {
+		t.Fatalf("send error not reported: %v", c.failures)
+	}
+	f.done()
+}
+
+func TestClientRefusals(t *testing.T) {
+	f := newFixture(t)
+	f.l.Request(request("OPTIONS", "z9hG4bK1"), udpPeer, &client{})
+	if _, err := f.l.Request(request("OPTIONS", "z9hG4bK1"), udpPeer, &client{}); !errors.Is(err, ErrExists) {
+		t.Errorf("duplicate branch: %v", err)
+	}
+	if _, err := f.l.Request(request("ACK", "z9hG4bK2"), udpPeer, &client{}); !errors.Is(err, ErrNotRequest) {
+		t.Errorf("ACK as a transaction: %v", err)
+	}
+	small := New(Config{Clock: f.clk, Transport: f.w, MaxTransactions: 1}, f.u)
+	small.Request(request("OPTIONS", "z9hG4bK3"), udpPeer, &client{})
+	if _, err := small.Request(request("OPTIONS", "z9hG4bK4"), udpPeer, &client{}); !errors.Is(err, ErrOverload) {
+		t.Errorf("overload: %v", err)
+	}
+}

@@ -1,0 +1,198 @@
+package transaction
+
+import (
+	"time"
+
+	"github.com/sk400vop/sk400vop/engine/sip"
+	"github.com/sk400vop/sk400vop/engine/transport"
+)
+
+// ServerTx is a server transaction: INVITE (RFC 3261 §17.2.1, RFC 6026)
+// or non-INVITE (§17.2.2).
+type ServerTx struct {
+	l         *Layer
+	key       serverKey
+	legacyKey *legacyKey
+	mergeKey  *mergeKey
+	req       *sip.Message
+	src, dst  transport.Addr
+	invite    bool
+	state     State
+	last      *sip.Message // the last response sent, resent on retransmissions
+
+	interval        time.Duration // Timer G's current interval
+	trying, retrans timer         // 100 Trying; Timer G
+	timeout, wait   timer         // Timer H; I, J or L
+}
+
+// Request returns the request that created the transaction.
+func (tx *ServerTx) Request() *sip.Message { return tx.req }
+
+// Source returns where the request came from.
+func (tx *ServerTx) Source() transport.Addr { return tx.src }
+
+// State returns the transaction's state.
+func (tx *ServerTx) State() State { return tx.state }
+
+func (tx *ServerTx) start() {
+	if tx.invite {
+		tx.state = Proceeding
+		// Send 100 Trying unless the TU answers first (§17.2.1).
+		tx.trying.arm(tx.l.clk, tx.l.cfg.TryingDelay, tx.sendTrying)
+	} else {
+		tx.state = Trying
+	}
+}
+
+func (tx *ServerTx) sendTrying() {
+	if tx.state == Proceeding && tx.last == nil {
+		tx.send(sip.NewResponse(tx.req, 100, ""))
+	}
+}
+
+// Respond sends resp, a response to the transaction's request, and moves
+// the state machine on. It refuses a second final response, except for
+// the further 2xx an INVITE may send while Accepted (RFC 6026 §8.5).
+func (tx *ServerTx) Respond(resp *sip.Message) error {
+	code := resp.StatusCode()
+	if resp.IsRequest() || code < 100 {
+		return ErrNotRequest
+	}
+	switch tx.state {
+	case Trying, Proceeding:
+	case Accepted:
+		if code < 200 || code >= 300 {
+			return ErrState
+		}
+		tx.send(resp)
+		return nil
+	default:
+		return ErrState
+	}
+	tx.trying.stop()
+	tx.send(resp)
+	c := tx.l.cfg
+	switch {
+	case code < 200:
+		tx.state = Proceeding
+	case tx.invite && code < 300:
+		tx.state = Accepted                          // 2xx retransmissions are the TU's (RFC 6026 §7.1)
+		tx.wait.arm(tx.l.clk, 64*c.T1, tx.terminate) // Timer L
+	case tx.invite:
+		tx.state = Completed
+		if !tx.dst.Proto.Reliable() {
+			tx.interval = c.T1
+			tx.retrans.arm(tx.l.clk, tx.interval, tx.retransmitFinal) // Timer G
+		}
+		tx.timeout.arm(tx.l.clk, 64*c.T1, tx.noAck) // Timer H
+	default:
+		tx.state = Completed
+		d := 64 * c.T1 // Timer J
+		if tx.dst.Proto.Reliable() {
+			d = 0
+		}
+		tx.wait.arm(tx.l.clk, d, tx.terminate)
+	}
+	return nil
+}
+
+func (tx *ServerTx) send(resp *sip.Message) {
+	tx.last = resp
+	if err := tx.l.net.Send(tx.dst, resp); err != nil {
+		tx.fail(err)
+	}
+}
+
+// receive handles a retransmitted request, or the ACK of an INVITE.
+func (tx *ServerTx) receive(req *sip.Message) {
+	if req.Method() == "ACK" {
+		if tx.state == Completed {
+			// Confirmed absorbs further ACKs until Timer I (§17.2.1).
+			tx.state = Confirmed
+			tx.retrans.stop()
+			tx.timeout.stop()
+			d := tx.l.cfg.T4
+			if tx.dst.Proto.Reliable() {
+				d = 0
+			}
+			tx.wait.arm(tx.l.clk, d, tx.terminate)
+		}
+		return
+	}
+	// A retransmission: resend the last provisional or final response;
+	// in Accepted the 2xx is the TU's to resend, so nothing (RFC 6026).
+	if tx.last != nil && (tx.state == Proceeding || tx.state == Completed) {
+		if err := tx.l.net.Send(tx.dst, tx.last); err != nil {
+			tx.fail(err)
+		}
+	}
+}
+
+// retransmitFinal is Timer G: doubling up to T2 (§17.2.1).
+func (tx *ServerTx) retransmitFinal() {
+	if tx.state != Completed {
+		return
+	}
+	if err := tx.l.net.Send(tx.dst, tx.last); err != nil {
+		tx.fail(err)
+		return
+	}
+	tx.interval = min(2*tx.interval, tx.l.cfg.T2)
+	tx.retrans.arm(tx.l.clk, tx.interval, tx.retransmitFinal)
+}
+
+// noAck is Timer H: the ACK never came.
+func (tx *ServerTx) noAck() {
+	if tx.state == Completed {
+		tx.terminate()
+		tx.l.tu.OnServerFailure(tx, ErrTimeout)
+	}
+}
+
+func (tx *ServerTx) fail(err error) {
+	if tx.state == Terminated {
+		return
+	}
+	tx.terminate()
+	tx.l.tu.OnServerFailure(tx, err)
+}
+
+func (tx *ServerTx) terminate() {
+	if tx.state == Terminated {
+		return
+	}
+	tx.state = Terminated
+	tx.trying.stop()
+	tx.retrans.stop()
+	tx.timeout.stop()
+	tx.wait.stop()
+	tx.l.removeServer(tx)
+}
+
+// toTag is the To tag the transaction answered with, if any.
+func (tx *ServerTx) toTag() string {
+	if tx.last == nil {
+		return ""
+	}
+	to, _ := tx.last.To()
+	return to.Tag()
+}
+
+// matchesLegacy applies the RFC 2543 rules of RFC 3261 §17.2.3 to a
+// request whose Call-ID, From tag and CSeq number already match.
+func (tx *ServerTx) matchesLegacy(req *sip.Message, method string) bool {
+	if tx.req.Method() != method || req.RawRequestURI() != tx.req.RawRequestURI() {
+		return false
+	}
+	top, _ := req.Via()
+	mine, _ := tx.req.Via()
+	if top.String() != mine.String() {
+		return false
+	}
+	to, _ := req.To()
+	want, _ := tx.req.To()
+	if req.Method() == "ACK" {
+		return to.Tag() == tx.toTag()
+	}
+	return to.Tag() == want.Tag()
+}
