@@ -171,7 +171,7 @@ func (tx *ClientTx) sendCancel() {
 	tx.cancelPending = false
 	h := tx.cancelH
 	if h == nil {
-		h = ignore{}
+		h = ClientFuncs{}
 	}
 	ctx, err := tx.l.Request(sip.NewCancel(tx.req), tx.dst, h)
 	if err != nil {
@@ -205,8 +205,23 @@ func (tx *ClientTx) terminate() {
 	}
 }
 
-// ignore is the ClientHandler of a CANCEL nobody listens to.
-type ignore struct{}
+// ClientFuncs adapts two functions to a ClientHandler; a nil one ignores
+// its event.
+type ClientFuncs struct {
+	Response func(tx *ClientTx, resp *sip.Message)
+	Failure  func(tx *ClientTx, err error)
+}
 
-func (ignore) OnResponse(*ClientTx, *sip.Message) {}
-func (ignore) OnFailure(*ClientTx, error)         {}
+// OnResponse calls Response.
+func (f ClientFuncs) OnResponse(tx *ClientTx, resp *sip.Message) {
+	if f.Response != nil {
+		f.Response(tx, resp)
+	}
+}
+
+// OnFailure calls Failure.
+func (f ClientFuncs) OnFailure(tx *ClientTx, err error) {
+	if f.Failure != nil {
+		f.Failure(tx, err)
+	}
+}

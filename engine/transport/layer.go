@@ -310,6 +310,10 @@ func (l *Layer) LocalAddr(p Proto) (Addr, bool) {
 	return Addr{}, false
 }
 
+// LocalAddrs returns the address of every listener, in the order of
+// Config.Listen.
+func (l *Layer) LocalAddrs() []Addr { return append([]Addr(nil), l.locals...) }
+
 // Stats returns the Layer's counters.
 func (l *Layer) Stats() Stats {
 	l.mu.Lock()

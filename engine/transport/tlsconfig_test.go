@@ -1,107 +1,31 @@
 package transport
 
 import (
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
 	"crypto/x509"
-	"crypto/x509/pkix"
 	"encoding/asn1"
 	"errors"
-	"math/big"
 	"net/netip"
-	"net/url"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/sk400vop/sk400vop/engine/sip"
+	"github.com/sk400vop/sk400vop/engine/testkit/pki"
 )
 
-// certSpec describes a test leaf certificate.
-type certSpec struct {
-	names    []string // "sip:..." URI, IP address, or DNS name subjectAltNames
-	cn       string
-	noSAN    bool // no subjectAltName extension at all
-	eku      []x509.ExtKeyUsage
-	ekuOther []asn1.ObjectIdentifier
-}
-
-// testPKI makes a self-signed ECDSA P-256 CA and a leaf it signs for
-// names, returning the leaf as a server certificate and a pool holding
-// the CA.
+// testPKI issues a server certificate for names and a pool trusting it.
 func testPKI(t *testing.T, names ...string) (tls.Certificate, *x509.CertPool) {
-	return testPKISpec(t, certSpec{names: names, eku: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}})
+	return testPKISpec(t, pki.Spec{Names: names, EKU: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}})
 }
 
-func testPKISpec(t *testing.T, spec certSpec) (tls.Certificate, *x509.CertPool) {
+func testPKISpec(t *testing.T, spec pki.Spec) (tls.Certificate, *x509.CertPool) {
 	t.Helper()
-	caKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	cert, pool, err := pki.Issue(spec)
 	if err != nil {
 		t.Fatal(err)
 	}
-	now := time.Now()
-	caTmpl := &x509.Certificate{
-		SerialNumber:          big.NewInt(1),
-		Subject:               pkix.Name{CommonName: "sk400vop test CA"},
-		NotBefore:             now.Add(-time.Hour),
-		NotAfter:              now.Add(time.Hour),
-		IsCA:                  true,
-		BasicConstraintsValid: true,
-		KeyUsage:              x509.KeyUsageCertSign,
-	}
-	caDER, err := x509.CreateCertificate(rand.Reader, caTmpl, caTmpl, &caKey.PublicKey, caKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ca, err := x509.ParseCertificate(caDER)
-	if err != nil {
-		t.Fatal(err)
-	}
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl := &x509.Certificate{
-		SerialNumber:       big.NewInt(2),
-		Subject:            pkix.Name{CommonName: spec.cn},
-		NotBefore:          now.Add(-time.Hour),
-		NotAfter:           now.Add(time.Hour),
-		KeyUsage:           x509.KeyUsageDigitalSignature,
-		ExtKeyUsage:        spec.eku,
-		UnknownExtKeyUsage: spec.ekuOther,
-	}
-	for _, n := range spec.names {
-		switch ip, err := netip.ParseAddr(n); {
-		case err == nil:
-			tmpl.IPAddresses = append(tmpl.IPAddresses, ip.AsSlice())
-		case strings.HasPrefix(n, "sip:"):
-			u, err := url.Parse(n)
-			if err != nil {
-				t.Fatal(err)
-			}
-			tmpl.URIs = append(tmpl.URIs, u)
-		default:
-			tmpl.DNSNames = append(tmpl.DNSNames, n)
-		}
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, ca, &key.PublicKey, caKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	leaf, err := x509.ParseCertificate(der)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, e := range leaf.Extensions {
-		if spec.noSAN && e.Id.Equal(oidSubjectAltName) {
-			t.Fatal("leaf has a subjectAltName")
-		}
-	}
-	pool := x509.NewCertPool()
-	pool.AddCert(ca)
-	return tls.Certificate{Certificate: [][]byte{der, caDER}, PrivateKey: key, Leaf: leaf}, pool
+	return cert, pool
 }
 
 // serverTLS serves cert, reporting each client's SNI on sni if not nil.
@@ -277,11 +201,11 @@ func TestMatchSIPDomain(t *testing.T) {
 		}
 	}
 	// The CN counts only without a subjectAltName extension.
-	withSAN, _ := testPKISpec(t, certSpec{names: []string{"sip.example.com"}, cn: "cn.example.com"})
+	withSAN, _ := testPKISpec(t, pki.Spec{Names: []string{"sip.example.com"}, CN: "cn.example.com"})
 	if MatchSIPDomain(withSAN.Leaf, "cn.example.com") {
 		t.Error("CN used although subjectAltName is present")
 	}
-	noSAN, _ := testPKISpec(t, certSpec{cn: "cn.example.com", noSAN: true})
+	noSAN, _ := testPKISpec(t, pki.Spec{CN: "cn.example.com"})
 	if !MatchSIPDomain(noSAN.Leaf, "cn.example.com") {
 		t.Error("CN not used without subjectAltName")
 	}
@@ -291,13 +215,13 @@ func TestVerifyPeerEKU(t *testing.T) {
 	ip := netip.MustParseAddr("127.0.0.1")
 	for _, tc := range []struct {
 		name  string
-		spec  certSpec
+		spec  pki.Spec
 		valid bool
 	}{
-		{"no EKU", certSpec{names: []string{"sip:example.com"}}, true},
-		{"serverAuth", certSpec{names: []string{"sip:example.com"}, eku: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}}, true},
-		{"sipDomain (RFC 5924)", certSpec{names: []string{"sip:example.com"}, ekuOther: []asn1.ObjectIdentifier{oidSIPDomain}}, true},
-		{"clientAuth only", certSpec{names: []string{"sip:example.com"}, eku: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}}, false},
+		{"no EKU", pki.Spec{Names: []string{"sip:example.com"}}, true},
+		{"serverAuth", pki.Spec{Names: []string{"sip:example.com"}, EKU: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}}, true},
+		{"sipDomain (RFC 5924)", pki.Spec{Names: []string{"sip:example.com"}, EKUOther: []asn1.ObjectIdentifier{oidSIPDomain}}, true},
+		{"clientAuth only", pki.Spec{Names: []string{"sip:example.com"}, EKU: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}}, false},
 	} {
 		cert, pool := testPKISpec(t, tc.spec)
 		chain := []*x509.Certificate{cert.Leaf}

@@ -1,0 +1,119 @@
+package transaction
+
+import (
+	"runtime"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/sk400vop/sk400vop/engine/sip"
+	"github.com/sk400vop/sk400vop/engine/testkit"
+	"github.com/sk400vop/sk400vop/engine/transport"
+)
+
+// BenchmarkNonInviteUDP measures OPTIONS transactions per second between
+// two engine instances over loopback UDP, 32 in flight at a time.
+func BenchmarkNonInviteUDP(b *testing.B) {
+	const window = 32
+	server := newStack(b, &answering{}, nil, transport.ListenSpec{Proto: transport.UDP, Address: "127.0.0.1:0"})
+	client := newStack(b, &answering{}, nil, transport.ListenSpec{Proto: transport.UDP, Address: "127.0.0.1:0"})
+	dst := server.addr(b, transport.UDP)
+	local := client.addr(b, transport.UDP)
+	ruri, _ := sip.ParseURI("sip:bob@" + dst.Addr.String())
+	from, _ := sip.ParseNameAddr("<sip:alice@example.com>")
+	to, _ := sip.ParseNameAddr("<sip:bob@example.com>")
+	via := sip.Via{Transport: "UDP", Host: local.Addr.Addr().String(), Port: int(local.Addr.Port())}
+
+	var started, completed, failed atomic.Int64
+	done := make(chan struct{})
+	var h ClientHandler
+	var next func()
+	next = func() { // runs on the client's loop
+		if started.Add(1) > int64(b.N) {
+			return
+		}
+		req, _ := sip.NewRequest(sip.RequestSpec{Method: "OPTIONS", RequestURI: ruri, From: from, To: to, Via: via})
+		if _, err := client.tx.Request(req, dst, h); err != nil {
+			b.Error(err)
+		}
+	}
+	h = ClientFuncs{
+		Response: func(_ *ClientTx, resp *sip.Message) {
+			if resp.StatusCode() >= 200 && completed.Add(1) == int64(b.N) {
+				close(done)
+			} else if resp.StatusCode() >= 200 {
+				next()
+			}
+		},
+		Failure: func(*ClientTx, error) {
+			failed.Add(1)
+			if completed.Add(1) == int64(b.N) {
+				close(done)
+			} else {
+				next()
+			}
+		},
+	}
+	b.ResetTimer()
+	start := time.Now()
+	client.loop.Do(func() {
+		for range window {
+			next()
+		}
+	})
+	<-done
+	elapsed := time.Since(start)
+	b.ReportMetric(float64(b.N)/elapsed.Seconds(), "tx/s")
+	if failed.Load() > 0 {
+		b.ReportMetric(float64(failed.Load()), "failed")
+	}
+}
+
+// BenchmarkLiveTransactions measures what 100,000 live transactions cost:
+// heap bytes and goroutines per transaction, client INVITEs waiting for an
+// answer and server INVITEs waiting for their TU, each with its request.
+func BenchmarkLiveTransactions(b *testing.B) {
+	const n = 100000
+	for range b.N {
+		clk := testkit.NewClock(t0)
+		l := New(Config{Clock: clk, Transport: discard{}, MaxTransactions: 2 * n}, &tuOnlyStray{})
+		reqs := make([]*sip.Message, n)
+		for i := range reqs {
+			reqs[i] = newRequest("INVITE", i)
+		}
+		g0, m0 := runtime.NumGoroutine(), heapBytes()
+		for _, req := range reqs {
+			l.Request(req, udpPeer, ClientFuncs{})
+		}
+		g1, m1 := runtime.NumGoroutine(), heapBytes()
+		b.ReportMetric(float64(m1-m0)/n, "B/client-tx")
+		b.ReportMetric(float64(g1-g0)/n, "goroutines/tx")
+
+		server := New(Config{Clock: clk, Transport: discard{}, MaxTransactions: 2 * n}, silentTU{})
+		m2 := heapBytes()
+		for _, req := range reqs {
+			server.HandleMessage(req, udpPeer)
+		}
+		m3 := heapBytes()
+		b.ReportMetric(float64(m3-m2)/n, "B/server-tx")
+		if c, _ := l.Len(); c != n {
+			b.Fatalf("%d live client transactions", c)
+		}
+		runtime.KeepAlive(reqs)
+	}
+}
+
+func heapBytes() uint64 {
+	runtime.GC()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	return ms.HeapAlloc
+}
+
+type discard struct{}
+
+func (discard) Send(transport.Addr, *sip.Message) error { return nil }
+
+type silentTU struct{ tuOnlyStray }
+
+func (silentTU) OnRequest(*ServerTx, *sip.Message) {}
