@@ -274,3 +274,11 @@ func (m *Message) startLine() string {
 	}
 	return strconv.Itoa(m.status) + " " + m.reason
 }
+
+// Clone returns a copy of m that can be changed without touching m. Header
+// values and the body are immutable strings and bytes shared with m.
+func (m *Message) Clone() *Message {
+	c := &Message{method: m.method, requestURI: m.requestURI, status: m.status, reason: m.reason, body: m.body, raw: m.raw}
+	c.headers = append(c.inline[:0], m.headers...)
+	return c
+}

@@ -448,3 +448,22 @@ Content-Length: 0
 	v, _ = inv.Via()
 	eq(t, v.Received(), "192.0.2.1")
 }
+
+func TestCloneAndParamsWith(t *testing.T) {
+	m, _ := Parse(inviteMsg)
+	c := m.Clone()
+	c.Set("Max-Forwards", "1")
+	c.SetFirstValue("Via", "SIP/2.0/TCP other.example.com;branch=z9hG4bKnew")
+	if mf, _ := m.MaxForwards(); mf != 70 {
+		t.Errorf("Clone shares headers: original Max-Forwards %d", mf)
+	}
+	v, _ := m.Via()
+	eq(t, v.Branch(), "z9hG4bK776asdhds")
+	cv, _ := c.Via()
+	eq(t, cv.Branch(), "z9hG4bKnew")
+	eq(t, string(c.Body()), string(m.Body()))
+
+	p := Params(";branch=z9hG4bK1;rport;BRANCH=x").With("branch", "z9hG4bK2")
+	eq(t, p, Params(";rport;branch=z9hG4bK2"))
+	eq(t, Params("").With("lr", ""), Params(";lr"))
+}

@@ -141,3 +141,27 @@ func (p Params) validFind(name string) (knownParam, bool) {
 		}
 	}
 }
+
+// With returns the list with the named parameter set to value (or present
+// without a value when value is ""), replacing any parameter of that name.
+func (p Params) With(name, value string) Params {
+	b := make([]byte, 0, len(p)+len(name)+len(value)+2)
+	p.Each(func(n, v string) bool {
+		if !equalFold(n, name) {
+			b = append(b, ';')
+			b = append(b, n...)
+			if v != "" {
+				b = append(b, '=')
+				b = append(b, v...)
+			}
+		}
+		return true
+	})
+	b = append(b, ';')
+	b = append(b, name...)
+	if value != "" {
+		b = append(b, '=')
+		b = append(b, value...)
+	}
+	return Params(b)
+}
