@@ -1,6 +1,6 @@
 module github.com/sk400vop/sk400vop/bench
 
-go 1.26
+go 1.26.0
 
 require (
 	github.com/emiago/sipgo v1.7.2

@@ -92,6 +92,14 @@ func ParseURI(s string) (URI, error) {
 // use to fill their URI in place; *u is zero on error.
 func parseURI(u *URI, s string) error {
 	*u = URI{}
+	if len(s) > 4 && s[:4] == "sip:" { // the usual case, without a scan
+		u.Scheme = s[:3]
+		if err := uriSIP(u, s[4:]); err != nil {
+			*u = URI{}
+			return err
+		}
+		return nil
+	}
 	n := uriSchemeLen(s)
 	if n < 0 {
 		return uriErr("missing scheme")
