@@ -204,28 +204,17 @@ var reasonPhrases = map[int]string{
 // final response (RFC 3261 §17.1.1.3): the Request-URI, Call-ID, From,
 // CSeq number, Route set and only the top Via of the INVITE, the To of the
 // response (with its tag), and CSeq method ACK.
-func NewAck(invite, resp *Message) *Message {
-	m := &Message{method: "ACK", requestURI: invite.requestURI}
-	m.headers = m.inline[:0]
-	if via, ok := invite.first(hVia); ok {
-		m.headers = append(m.headers, Header{Name: "Via", Value: via, kind: hVia})
-	}
-	m.headers = append(m.headers, Header{Name: "Max-Forwards", Value: "70", kind: hMaxForwards})
-	m.copyHeaders(invite, hRoute)
-	m.copyHeaders(invite, hFrom)
-	m.copyHeaders(resp, hTo)
-	m.copyHeaders(invite, hCallID)
-	if cs, err := invite.CSeq(); err == nil {
-		m.headers = append(m.headers, Header{Name: "CSeq", Value: string(CSeq{cs.Seq, "ACK"}.AppendTo(nil)), kind: hCSeq})
-	}
-	return m
-}
+func NewAck(invite, resp *Message) *Message { return newFollowUp("ACK", invite, resp) }
 
 // NewCancel builds the CANCEL for a request (RFC 3261 §9.1): the same
 // Request-URI, Call-ID, To, From, Route set, CSeq number and top Via
 // (so the branch matches), with CSeq method CANCEL.
-func NewCancel(req *Message) *Message {
-	m := &Message{method: "CANCEL", requestURI: req.requestURI}
+func NewCancel(req *Message) *Message { return newFollowUp("CANCEL", req, req) }
+
+// newFollowUp builds the ACK or CANCEL that belongs to req's transaction,
+// taking the To header from toSrc.
+func newFollowUp(method string, req, toSrc *Message) *Message {
+	m := &Message{method: method, requestURI: req.requestURI}
 	m.headers = m.inline[:0]
 	if via, ok := req.first(hVia); ok {
 		m.headers = append(m.headers, Header{Name: "Via", Value: via, kind: hVia})
@@ -233,10 +222,10 @@ func NewCancel(req *Message) *Message {
 	m.headers = append(m.headers, Header{Name: "Max-Forwards", Value: "70", kind: hMaxForwards})
 	m.copyHeaders(req, hRoute)
 	m.copyHeaders(req, hFrom)
-	m.copyHeaders(req, hTo)
+	m.copyHeaders(toSrc, hTo)
 	m.copyHeaders(req, hCallID)
 	if cs, err := req.CSeq(); err == nil {
-		m.headers = append(m.headers, Header{Name: "CSeq", Value: string(CSeq{cs.Seq, "CANCEL"}.AppendTo(nil)), kind: hCSeq})
+		m.headers = append(m.headers, Header{Name: "CSeq", Value: string(CSeq{cs.Seq, method}.AppendTo(nil)), kind: hCSeq})
 	}
 	return m
 }

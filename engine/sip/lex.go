@@ -5,21 +5,21 @@ import "strings"
 // Character classes and scanners of the RFC 3261 §25.1 grammar, shared by
 // every header parser. They work on strings and never allocate.
 
-var tokenTable = func() (t [256]bool) {
+var tokenTable = charTable("-.!%*_+`'~")
+
+// charTable returns a table admitting letters, digits and the bytes of extra.
+func charTable(extra string) (t [256]bool) {
 	for c := 'a'; c <= 'z'; c++ {
-		t[c] = true
-	}
-	for c := 'A'; c <= 'Z'; c++ {
-		t[c] = true
+		t[c], t[c-'a'+'A'] = true, true
 	}
 	for c := '0'; c <= '9'; c++ {
 		t[c] = true
 	}
-	for _, c := range "-.!%*_+`'~" {
-		t[c] = true
+	for i := 0; i < len(extra); i++ {
+		t[extra[i]] = true
 	}
 	return t
-}()
+}
 
 // paramValueTable admits token characters plus what a host (IPv6 reference)
 // or a URI parameter value may hold (RFC 3261 §25.1 paramchar, gen-value).

@@ -464,6 +464,6 @@ func TestCloneAndParamsWith(t *testing.T) {
 	eq(t, string(c.Body()), string(m.Body()))
 
 	p := Params(";branch=z9hG4bK1;rport;BRANCH=x").With("branch", "z9hG4bK2")
-	eq(t, p, Params(";rport;branch=z9hG4bK2"))
+	eq(t, p, Params(";branch=z9hG4bK2;rport"))
 	eq(t, Params("").With("lr", ""), Params(";lr"))
 }

@@ -143,25 +143,31 @@ func (p Params) validFind(name string) (knownParam, bool) {
 }
 
 // With returns the list with the named parameter set to value (or present
-// without a value when value is ""), replacing any parameter of that name.
+// without a value when value is ""): in the place of the first parameter of
+// that name, dropping any others, or at the end if there was none.
 func (p Params) With(name, value string) Params {
 	b := make([]byte, 0, len(p)+len(name)+len(value)+2)
+	put := func(n, v string) {
+		b = append(b, ';')
+		b = append(b, n...)
+		if v != "" {
+			b = append(b, '=')
+			b = append(b, v...)
+		}
+	}
+	done := false
 	p.Each(func(n, v string) bool {
-		if !equalFold(n, name) {
-			b = append(b, ';')
-			b = append(b, n...)
-			if v != "" {
-				b = append(b, '=')
-				b = append(b, v...)
-			}
+		switch {
+		case !equalFold(n, name):
+			put(n, v)
+		case !done:
+			put(name, value)
+			done = true
 		}
 		return true
 	})
-	b = append(b, ';')
-	b = append(b, name...)
-	if value != "" {
-		b = append(b, '=')
-		b = append(b, value...)
+	if !done {
+		put(name, value)
 	}
 	return Params(b)
 }

@@ -21,21 +21,7 @@ type URI struct {
 
 // uriTable returns the RFC 3261 §25.1 "unreserved" set (alphanum / mark)
 // plus the characters of extra.
-func uriTable(extra string) (t [256]bool) {
-	for c := 'a'; c <= 'z'; c++ {
-		t[c] = true
-	}
-	for c := 'A'; c <= 'Z'; c++ {
-		t[c] = true
-	}
-	for c := '0'; c <= '9'; c++ {
-		t[c] = true
-	}
-	for _, c := range "-_.!~*'()" + extra {
-		t[c] = true
-	}
-	return t
-}
+func uriTable(extra string) [256]bool { return charTable("-_.!~*'()" + extra) }
 
 // Character sets of RFC 3261 §25.1, besides "escaped" (%HH), which
 // uriOpaqueValid refuses white space, controls, bytes above 0x7E and

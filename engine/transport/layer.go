@@ -524,11 +524,6 @@ func addrPortOf(a net.Addr) netip.AddrPort {
 // its value set to the source port together with received (which RFC 3581
 // requires then even if the address is the same). A message whose top Via
 // does not parse is left alone.
-//
-// sip.Message can replace a whole header but not one element of a
-// comma-separated list, so the Via fields are rebuilt as one field at the
-// position of the first, the top value replaced and the others kept in
-// order, which RFC 3261 §7.3.1 allows.
 func stampVia(msg *sip.Message, src Addr) {
 	via, err := msg.Via()
 	if err != nil {
@@ -537,45 +532,14 @@ func stampVia(msg *sip.Message, src Addr) {
 	ip := src.Addr.Addr().Unmap().WithZone("")
 	rportValue, hasRport := via.Params.Get("rport")
 	needRport := hasRport && rportValue == ""
-	needReceived := needRport
-	if !needReceived {
-		sentBy, err := netip.ParseAddr(via.Host)
-		needReceived = err != nil || sentBy.Unmap() != ip
-	}
-	if !needReceived {
+	if sentBy, err := netip.ParseAddr(via.Host); !needRport && err == nil && sentBy.Unmap() == ip {
 		return
 	}
-	b := make([]byte, 0, len("SIP/2.0/ ")+len(via.Transport)+len(via.Host)+len(via.Params)+80)
-	b = sip.Via{Transport: via.Transport, Host: via.Host, Port: via.Port}.AppendTo(b)
-	wroteReceived := false
-	via.Params.Each(func(name, value string) bool {
-		switch {
-		case equalFold(name, "received"):
-			if wroteReceived {
-				return true // a repeated received: keep one
-			}
-			b = append(b, ";received="...)
-			b = ip.AppendTo(b)
-			wroteReceived = true
-			return true
-		case needRport && value == "" && equalFold(name, "rport"):
-			b = append(b, ";rport="...)
-			b = strconv.AppendUint(b, uint64(src.Addr.Port()), 10)
-			return true
-		}
-		b = append(b, ';')
-		b = append(b, name...)
-		if value != "" {
-			b = append(b, '=')
-			b = append(b, value...)
-		}
-		return true
-	})
-	if !wroteReceived {
-		b = append(b, ";received="...)
-		b = ip.AppendTo(b)
+	via.Params = via.Params.With("received", ip.String())
+	if needRport {
+		via.Params = via.Params.With("rport", strconv.Itoa(int(src.Addr.Port())))
 	}
-	msg.SetFirstValue("Via", string(b))
+	msg.SetFirstValue("Via", via.String())
 }
 
 // setViaTransport rewrites the transport of msg's top Via (RFC 3261
