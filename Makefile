@@ -18,7 +18,8 @@ tools:
 
 demo: tools
 	@echo "sk400vop: the loopback call demo arrives with the C API (issue 6)."
-	@echo "Today the engine has its SIP message core (engine/sip); run 'make test' to exercise it."
+	@echo "Today the engine has its message core, transactions and transports (see README.md);"
+	@echo "run 'make test' to exercise them."
 
 test: tools vet unit bench-check
 
@@ -31,13 +32,17 @@ vet:
 unit:
 	$(GO) test -race -count=1 ./...
 
-# The side-by-side benchmarks must build and run once on every test run;
-# `make bench` runs them for real.
+# Every benchmark must build and run once on every test run; `make bench`
+# runs them for real (docs/PERFORMANCE.md has the figures).
 bench-check:
+	$(GO) test -run=^$$ -bench=. -benchtime=1x ./engine/...
 	cd bench && $(GO) test -run=^$$ -bench=. -benchtime=1x ./...
 
 bench:
-	cd bench && $(GO) test -run=^$$ -bench=. -benchmem -count=5 ./... | tee ../build/bench.txt
+	mkdir -p build
+	cd bench && $(GO) test -run=^$$ -bench=. -benchmem -count=10 ./ | tee ../build/bench.txt
+	cd bench && $(GO) run ./cmd/ratios < ../build/bench.txt
+	$(GO) test -run=^$$ -bench=. -benchmem ./engine/transaction ./engine/loop | tee -a build/bench.txt
 
 # Every fuzz target for FUZZTIME each (go test -fuzz takes one target at a time).
 fuzz:

@@ -21,12 +21,12 @@
 package loop
 
 import (
-	"container/heap"
 	"math"
 	"sync"
 	"time"
 
 	"github.com/sk400vop/sk400vop/engine/clock"
+	"github.com/sk400vop/sk400vop/engine/internal/timerheap"
 )
 
 // Loop runs posted functions and timer callbacks one at a time on a single
@@ -63,7 +63,7 @@ type Loop struct {
 	seq      uint64
 	lastAt   int64 // due time of the newest post, to keep posts monotonic
 	posts    queue
-	timers   timerHeap
+	timers   timerheap.Heap[*timer]
 	onPanic  func(any) // PanicHandler as of Start
 	posted   uint64
 	wakeups  uint64
@@ -228,17 +228,17 @@ func (l *Loop) AfterFunc(d time.Duration, f func()) clock.Timer {
 	if when < now {
 		when = math.MaxInt64
 	}
-	t := &timer{l: l, when: when, index: -1}
+	t := &timer{l: l, when: when}
 	l.mu.Lock()
 	if l.state == stateClosed {
 		l.mu.Unlock()
 		return t
 	}
 	l.seq++
-	t.seq = l.seq
+	t.Seq = l.seq
 	t.f = f
-	heap.Push(&l.timers, t)
-	if t.index == 0 {
+	l.timers.Push(t)
+	if top, _ := l.timers.Peek(); top == t {
 		// New earliest deadline: a sleeping loop must re-arm its wake-up.
 		l.wakeLocked()
 	}
@@ -250,7 +250,7 @@ func (l *Loop) AfterFunc(d time.Duration, f func()) clock.Timer {
 func (l *Loop) Stats() Stats {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	return Stats{Wakeups: l.wakeups, TimersArmed: len(l.timers), Posted: l.posted}
+	return Stats{Wakeups: l.wakeups, TimersArmed: l.timers.Len(), Posted: l.posted}
 }
 
 // mono returns monotonic nanoseconds since New.
@@ -293,8 +293,8 @@ func (l *Loop) run() {
 			continue
 		}
 		// Nothing is due: wake at the earliest deadline, or on notify.
-		if len(l.timers) > 0 {
-			if when := l.timers[0].when; !armed || armedWhen != when {
+		if top, ok := l.timers.Peek(); ok {
+			if when := top.when; !armed || armedWhen != when {
 				wake.Reset(time.Duration(when - now))
 				armed, armedWhen = true, when
 			}
@@ -331,13 +331,12 @@ func (l *Loop) run() {
 // *now is the loop's last clock reading; it is refreshed only when a timer
 // might have become due and no post decides the question.
 func (l *Loop) nextLocked(now *int64) func() {
-	if len(l.timers) > 0 {
-		t := l.timers[0]
+	if t, ok := l.timers.Peek(); ok {
 		if l.posts.n > 0 {
 			p := l.posts.peek()
 			// A timer whose deadline is not after the post's due time is
 			// due (that time has passed), and became due first.
-			if t.when < p.at || (t.when == p.at && t.seq < p.seq) {
+			if t.when < p.at || (t.when == p.at && t.Seq < p.seq) {
 				return l.popTimerLocked()
 			}
 			return l.posts.pop().f
@@ -357,8 +356,7 @@ func (l *Loop) nextLocked(now *int64) func() {
 }
 
 func (l *Loop) popTimerLocked() func() {
-	t := heap.Pop(&l.timers).(*timer)
-	l.timers.shrink()
+	t, _ := l.timers.Pop()
 	f := t.f
 	t.f = nil
 	return f
@@ -390,10 +388,9 @@ func (l *Loop) finish() {
 func (l *Loop) dropLocked() {
 	l.posts = queue{}
 	for _, t := range l.timers {
-		t.index = -1
 		t.f = nil
 	}
-	l.timers = nil
+	l.timers.Clear()
 }
 
 // onLoop reports whether the caller is the loop goroutine, for Close and
@@ -411,15 +408,18 @@ func (l *Loop) onLoop() bool {
 	return id != 0 && id == currentGoroutineID()
 }
 
-// timer is an armed callback; index is its place in the heap, -1 once it
-// has run, been stopped or been dropped.
+// timer is an armed callback. It is in l.timers until it runs, is stopped
+// or is dropped by Close; its Seq comes from the sequence it shares with
+// posts.
 type timer struct {
-	l     *Loop
-	f     func()
-	when  int64 // monotonic deadline, nanoseconds since l.base
-	seq   uint64
-	index int
+	timerheap.Entry
+	l    *Loop
+	f    func()
+	when int64 // monotonic deadline, nanoseconds since l.base
 }
+
+// Deadline implements timerheap.Elem.
+func (t *timer) Deadline() int64 { return t.when }
 
 // Stop cancels the callback, removing it from the heap in O(log n). It
 // reports false if the callback has already run (or is running), was
@@ -428,61 +428,15 @@ func (t *timer) Stop() bool {
 	l := t.l
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if t.index < 0 {
+	if !l.timers.Remove(t) {
 		return false
 	}
-	heap.Remove(&l.timers, t.index)
-	l.timers.shrink()
 	t.f = nil
 	// The loop's wake-up may still be armed for this deadline; it then
 	// wakes once, finds nothing due and re-arms. Not waking it now means a
 	// burst of Stops costs at most one wake-up, and none if the deadline
 	// was far away and a later one replaces it first.
 	return true
-}
-
-// timerHeap is a min-heap of timers by (when, seq).
-type timerHeap []*timer
-
-func (h timerHeap) Len() int { return len(h) }
-
-func (h timerHeap) Less(i, j int) bool {
-	a, b := h[i], h[j]
-	if a.when != b.when {
-		return a.when < b.when
-	}
-	return a.seq < b.seq
-}
-
-func (h timerHeap) Swap(i, j int) {
-	h[i], h[j] = h[j], h[i]
-	h[i].index = i
-	h[j].index = j
-}
-
-func (h *timerHeap) Push(x any) {
-	t := x.(*timer)
-	t.index = len(*h)
-	*h = append(*h, t)
-}
-
-func (h *timerHeap) Pop() any {
-	old := *h
-	n := len(old) - 1
-	t := old[n]
-	old[n] = nil
-	t.index = -1
-	*h = old[:n]
-	return t
-}
-
-// shrink gives back memory after many timers ran or were stopped.
-func (h *timerHeap) shrink() {
-	if c := cap(*h); c > 256 && len(*h) < c/4 {
-		s := make(timerHeap, len(*h), c/2)
-		copy(s, *h)
-		*h = s
-	}
 }
 
 // post is a queued function and the time and order in which it became due.

@@ -1,11 +1,12 @@
 package testkit
 
 import (
-	"container/heap"
+	"math"
 	"sync"
 	"time"
 
 	"github.com/sk400vop/sk400vop/engine/clock"
+	"github.com/sk400vop/sk400vop/engine/internal/timerheap"
 )
 
 // Clock is a virtual clock implementing clock.Clock. Time stands still
@@ -17,18 +18,23 @@ import (
 // use; the Clock's lock is never held while a callback runs, so callbacks
 // may arm and stop timers. Advance and Step are meant to be called from one
 // goroutine at a time.
+//
+// Times are kept as nanoseconds since the start time, so the clock reaches
+// at most about 292 years past it (math.MaxInt64 nanoseconds): later
+// deadlines, and Advance beyond that, stop there.
 type Clock struct {
 	mu     sync.Mutex
-	now    time.Time
+	start  time.Time
+	now    int64  // virtual time, nanoseconds since start
 	seq    uint64 // arming order, to run equal deadlines first in, first out
-	timers timerHeap
+	timers timerheap.Heap[*timer]
 }
 
 var _ clock.Clock = (*Clock)(nil)
 
 // NewClock returns a Clock reading start, with nothing armed.
 func NewClock(start time.Time) *Clock {
-	return &Clock{now: start}
+	return &Clock{start: start}
 }
 
 // Now returns the virtual time. Inside a callback it is the callback's
@@ -36,7 +42,7 @@ func NewClock(start time.Time) *Clock {
 func (c *Clock) Now() time.Time {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.now
+	return c.time(c.now)
 }
 
 // AfterFunc arms f to run once d has passed on the virtual clock. A d of
@@ -48,9 +54,10 @@ func (c *Clock) AfterFunc(d time.Duration, f func()) clock.Timer {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	t := &timer{c: c, when: c.now.Add(max(d, 0)), seq: c.seq, f: f}
+	t := &timer{c: c, when: later(c.now, d), f: f}
+	t.Seq = c.seq
 	c.seq++
-	heap.Push(&c.timers, t)
+	c.timers.Push(t)
 	return t
 }
 
@@ -61,7 +68,7 @@ func (c *Clock) AfterFunc(d time.Duration, f func()) clock.Timer {
 // treated as zero.
 func (c *Clock) Advance(d time.Duration) {
 	c.mu.Lock()
-	target := c.now.Add(max(d, 0))
+	target := later(c.now, d)
 	c.mu.Unlock()
 	c.runUntil(target)
 }
@@ -71,11 +78,12 @@ func (c *Clock) Advance(d time.Duration) {
 // false, without moving the clock, if nothing is armed.
 func (c *Clock) Step() bool {
 	c.mu.Lock()
-	if len(c.timers) == 0 {
+	t, ok := c.timers.Peek()
+	if !ok {
 		c.mu.Unlock()
 		return false
 	}
-	target := c.timers[0].when
+	target := t.when
 	c.mu.Unlock()
 	c.runUntil(target)
 	return true
@@ -85,7 +93,7 @@ func (c *Clock) Step() bool {
 func (c *Clock) Pending() int {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return len(c.timers)
+	return c.timers.Len()
 }
 
 // NextDeadline returns the earliest armed deadline, or false if nothing is
@@ -93,28 +101,25 @@ func (c *Clock) Pending() int {
 func (c *Clock) NextDeadline() (time.Time, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if len(c.timers) == 0 {
+	t, ok := c.timers.Peek()
+	if !ok {
 		return time.Time{}, false
 	}
-	return c.timers[0].when, true
+	return c.time(t.when), true
 }
 
 // runUntil runs every timer due at or before target, one at a time and
 // without the lock, then leaves the clock at target.
-func (c *Clock) runUntil(target time.Time) {
+func (c *Clock) runUntil(target int64) {
 	for {
 		c.mu.Lock()
-		if len(c.timers) == 0 || c.timers[0].when.After(target) {
-			if c.now.Before(target) {
-				c.now = target
-			}
+		if t, ok := c.timers.Peek(); !ok || t.when > target {
+			c.now = max(c.now, target)
 			c.mu.Unlock()
 			return
 		}
-		t := heap.Pop(&c.timers).(*timer)
-		if t.when.After(c.now) {
-			c.now = t.when
-		}
+		t, _ := c.timers.Pop()
+		c.now = max(c.now, t.when)
 		f := t.f
 		t.f = nil
 		c.mu.Unlock()
@@ -122,58 +127,41 @@ func (c *Clock) runUntil(target time.Time) {
 	}
 }
 
-// timer is one armed callback; index is its place in the heap, or -1 once
-// it has run or been stopped.
-type timer struct {
-	c     *Clock
-	when  time.Time
-	seq   uint64
-	f     func()
-	index int
+// time returns the wall time of ns nanoseconds since start.
+func (c *Clock) time(ns int64) time.Time { return c.start.Add(time.Duration(ns)) }
+
+// later returns now+d, with d below zero taken as zero, and stopping at
+// math.MaxInt64 rather than overflowing.
+func later(now int64, d time.Duration) int64 {
+	if d <= 0 {
+		return now
+	}
+	if now > math.MaxInt64-int64(d) {
+		return math.MaxInt64
+	}
+	return now + int64(d)
 }
+
+// timer is one armed callback. It is in c.timers until it runs or is
+// stopped.
+type timer struct {
+	timerheap.Entry
+	c    *Clock
+	when int64 // deadline, nanoseconds since the clock's start
+	f    func()
+}
+
+// Deadline implements timerheap.Elem.
+func (t *timer) Deadline() int64 { return t.when }
 
 // Stop disarms the timer; it reports false if the callback has already run
 // (or is running) or the timer was already stopped.
 func (t *timer) Stop() bool {
 	t.c.mu.Lock()
 	defer t.c.mu.Unlock()
-	if t.index < 0 {
+	if !t.c.timers.Remove(t) {
 		return false
 	}
-	heap.Remove(&t.c.timers, t.index)
 	t.f = nil
 	return true
-}
-
-// timerHeap orders timers by deadline, then by arming order.
-type timerHeap []*timer
-
-func (h timerHeap) Len() int { return len(h) }
-
-func (h timerHeap) Less(i, j int) bool {
-	if !h[i].when.Equal(h[j].when) {
-		return h[i].when.Before(h[j].when)
-	}
-	return h[i].seq < h[j].seq
-}
-
-func (h timerHeap) Swap(i, j int) {
-	h[i], h[j] = h[j], h[i]
-	h[i].index = i
-	h[j].index = j
-}
-
-func (h *timerHeap) Push(x any) {
-	t := x.(*timer)
-	t.index = len(*h)
-	*h = append(*h, t)
-}
-
-func (h *timerHeap) Pop() any {
-	old := *h
-	t := old[len(old)-1]
-	old[len(old)-1] = nil
-	*h = old[:len(old)-1]
-	t.index = -1
-	return t
 }
