@@ -14,6 +14,9 @@ var (
 	// ErrState refuses an action the transaction's state does not allow,
 	// such as a second final response.
 	ErrState = errors.New("transaction: not allowed in this state")
+	// ErrNotSent tells Respond's caller that the response could not be
+	// sent; the failure itself reaches the TU through OnServerFailure.
+	ErrNotSent = errors.New("transaction: response not sent")
 	// ErrNotRequest refuses a response where a request is needed.
 	ErrNotRequest = errors.New("transaction: not a request")
 )

@@ -71,6 +71,9 @@ func (tx *ServerTx) Respond(resp *sip.Message) error {
 	}
 	tx.trying.stop()
 	tx.send(resp)
+	if tx.state == Terminated {
+		return ErrNotSent // the transport failed; the TU has heard via OnServerFailure
+	}
 	c := tx.l.cfg
 	switch {
 	case code < 200:

@@ -223,3 +223,19 @@ func TestResponseGoesWhereVia(t *testing.T) {
 		t.Fatalf("response to %s, want the NAT's public address (RFC 3581)", got)
 	}
 }
+
+func TestServerSendFailure(t *testing.T) {
+	f := newFixture(t)
+	req := request("INVITE", "z9hG4bK1")
+	f.l.HandleMessage(req, udpPeer)
+	f.w.fail = errors.New("network unreachable")
+	resp := sip.NewResponse(req, 486, "")
+	resp.SetToTag("u1")
+	if err := f.u.requests[0].Respond(resp); err == nil {
+		t.Fatal("Respond reported success for a response the transport refused")
+	}
+	if len(f.u.failures) != 1 {
+		t.Fatalf("TU failures %v", f.u.failures)
+	}
+	f.done() // no Timer G or H armed on the dead transaction
+}
