@@ -168,16 +168,18 @@ func (l *Layer) handleRequest(req *sip.Message, src transport.Addr) {
 		l.handleCancel(req, via, src)
 		return
 	}
-	full := len(l.servers) >= l.cfg.MaxTransactions
+	if len(l.servers) >= l.cfg.MaxTransactions {
+		// Answered without a transaction, so a flood cannot grow the table.
+		resp := sip.NewResponse(req, 503, "")
+		resp.Add("Retry-After", strconv.Itoa(l.cfg.RetryAfter))
+		_ = l.net.Send(transport.ResponseAddr(via, src), resp)
+		return
+	}
 	tx := l.newServer(req, via, src)
 	if tx == nil {
 		return
 	}
 	switch {
-	case full:
-		resp := sip.NewResponse(req, 503, "")
-		resp.Add("Retry-After", strconv.Itoa(l.cfg.RetryAfter))
-		_ = tx.Respond(resp)
 	case l.isMerged(req, tx):
 		_ = tx.Respond(sip.NewResponse(req, 482, "")) // RFC 3261 §8.2.2.2
 	default:

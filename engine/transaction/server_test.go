@@ -2,6 +2,7 @@ package transaction
 
 import (
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -210,6 +211,12 @@ func TestOverload503(t *testing.T) {
 	got := f.w.out[len(f.w.out)-1].msg
 	if got.StatusCode() != 503 || got.Get("Retry-After") != "5" {
 		t.Fatalf("got %d Retry-After %q", got.StatusCode(), got.Get("Retry-After"))
+	}
+	for i := range 100 {
+		f.l.HandleMessage(request("OPTIONS", fmt.Sprintf("z9hG4bKflood%d", i)), udpPeer)
+	}
+	if _, s := f.l.Len(); s != 1 {
+		t.Fatalf("%d server transactions after a flood past the limit, want 1", s)
 	}
 }
 
