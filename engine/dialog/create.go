@@ -1,0 +1,128 @@
+package dialog
+
+import "github.com/sk400vop/sk400vop/engine/sip"
+
+// NewUAC creates the dialog of the UAC that sent req and received resp
+// (RFC 3261 §12.1.2): early from a 101-199 response with a To tag,
+// confirmed from a 2xx. Each To tag makes a dialog of its own, so a forked
+// request can create several.
+//
+// The route set is the response's Record-Route in reverse order, the
+// remote target its Contact URI, the local target the request's Contact,
+// the local sequence number the request's CSeq, and the remote one empty.
+// A provisional response without Contact leaves the remote target at the
+// Request-URI until the 2xx brings one. A 2xx without To tag comes from an
+// RFC 2543 UAS, whose tag counts as "" (§12.1.2).
+func NewUAC(req, resp *sip.Message) (*Dialog, error) {
+	state, err := stateFor(resp)
+	if err != nil {
+		return nil, err
+	}
+	id, err := IDOf(resp, true)
+	switch {
+	case err != nil:
+		return nil, err
+	case !answers(req, resp):
+		return nil, badf("response to another request")
+	case id.LocalTag == "":
+		return nil, badf("request without From tag")
+	case state == Early && id.RemoteTag == "":
+		return nil, badf("provisional response without To tag")
+	}
+	d, err := newDialog(req, id, state)
+	if err != nil {
+		return nil, err
+	}
+	d.uac = true
+	from, _ := req.From() // IDOf has parsed From and To
+	to, _ := resp.To()
+	d.local, d.remote = ownNameAddr(from), ownNameAddr(to)
+	if d.localTarget, err = optionalContact(req); err != nil {
+		return nil, err
+	}
+	if state == Early && !resp.Has("Contact") {
+		ruri, _ := req.RequestURI() // newDialog has parsed it
+		d.remoteTarget = ownURI(ruri)
+	} else if d.remoteTarget, err = contactURI(resp); err != nil {
+		return nil, err
+	}
+	if d.routeSet, err = routeSet(resp, true); err != nil {
+		return nil, err
+	}
+	cseq, _ := req.CSeq() // answers has parsed it
+	d.localSeq = cseq.Seq
+	if req.Method() == "INVITE" {
+		d.inviteSeq, d.invited = cseq.Seq, true
+	}
+	return d, nil
+}
+
+// NewUAS creates the dialog of the UAS that received req and answers it
+// with resp, which carries the To tag the UAS chose (RFC 3261 §12.1.1):
+// early for a 101-199 response, confirmed for a 2xx.
+//
+// The route set is the request's Record-Route in order, the remote target
+// the request's Contact URI, the local target the response's Contact, the
+// remote sequence number the request's CSeq, and the local one empty. A
+// request without From tag comes from an RFC 2543 UAC, whose tag counts
+// as "".
+func NewUAS(req, resp *sip.Message) (*Dialog, error) {
+	state, err := stateFor(resp)
+	if err != nil {
+		return nil, err
+	}
+	id, err := IDOf(resp, false)
+	switch {
+	case err != nil:
+		return nil, err
+	case !answers(req, resp):
+		return nil, badf("response to another request")
+	case id.LocalTag == "":
+		return nil, badf("response without To tag")
+	}
+	d, err := newDialog(req, id, state)
+	if err != nil {
+		return nil, err
+	}
+	to, _ := resp.To() // IDOf has parsed From and To
+	from, _ := req.From()
+	d.local, d.remote = ownNameAddr(to), ownNameAddr(from)
+	if d.localTarget, err = optionalContact(resp); err != nil {
+		return nil, err
+	}
+	if d.remoteTarget, err = contactURI(req); err != nil {
+		return nil, err
+	}
+	if d.routeSet, err = routeSet(req, false); err != nil {
+		return nil, err
+	}
+	cseq, _ := req.CSeq() // answers has parsed it
+	d.remoteSeq, d.remoteSeqSet = cseq.Seq, true
+	return d, nil
+}
+
+// answers reports whether resp can be a response to req: a request with
+// the same Call-ID, From tag and CSeq, which a response copies (RFC 3261
+// §8.2.6.2).
+func answers(req, resp *sip.Message) bool {
+	if !req.IsRequest() || req.CallID() != resp.CallID() {
+		return false
+	}
+	reqFrom, err1 := req.From()
+	respFrom, err2 := resp.From()
+	reqCSeq, err3 := req.CSeq()
+	respCSeq, err4 := resp.CSeq()
+	return err1 == nil && err2 == nil && err3 == nil && err4 == nil &&
+		reqFrom.Tag() == respFrom.Tag() && reqCSeq == respCSeq
+}
+
+// newDialog starts a dialog with what both sides take alike from the
+// creating request: the secure flag, set when its Request-URI is sips
+// (RFC 3261 §12.1.1, §12.1.2).
+func newDialog(req *sip.Message, id ID, state State) (*Dialog, error) {
+	ruri, err := req.RequestURI()
+	if err != nil {
+		return nil, bad(err)
+	}
+	return &Dialog{id: ownID(id), state: state, secure: ruri.IsSecure()}, nil
+}

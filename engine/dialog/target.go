@@ -1,0 +1,64 @@
+package dialog
+
+import (
+	"slices"
+
+	"github.com/sk400vop/sk400vop/engine/sip"
+)
+
+// routeSet returns the route set m's Record-Route gives (RFC 3261 §12.1.1,
+// §12.1.2): in order for the UAS, reversed for the UAC, since each proxy
+// adds itself on top as the request goes towards the UAS. The values are
+// copies that share nothing with m.
+func routeSet(m *sip.Message, uac bool) ([]sip.NameAddr, error) {
+	var set []sip.NameAddr
+	for na, err := range m.NameAddrs("Record-Route") {
+		if err != nil {
+			return nil, bad(err)
+		}
+		set = append(set, ownNameAddr(na))
+	}
+	if uac {
+		slices.Reverse(set)
+	}
+	return set, nil
+}
+
+// contactURI returns a copy of the URI of m's Contact, which a message
+// that creates or refreshes a dialog must carry (RFC 3261 §12.1.1,
+// §12.1.2, §12.2).
+func contactURI(m *sip.Message) (sip.URI, error) {
+	c, err := m.Contact()
+	if err != nil {
+		return sip.URI{}, bad(err)
+	}
+	if c.Wildcard {
+		return sip.URI{}, badf("Contact: * in a dialog")
+	}
+	return ownURI(c.URI), nil
+}
+
+// optionalContact returns a copy of m's Contact, or the zero NameAddr if m
+// has none.
+func optionalContact(m *sip.Message) (sip.NameAddr, error) {
+	if !m.Has("Contact") {
+		return sip.NameAddr{}, nil
+	}
+	c, err := m.Contact()
+	if err != nil {
+		return sip.NameAddr{}, bad(err)
+	}
+	return ownNameAddr(c), nil
+}
+
+// isTargetRefresh reports whether a request with this method is a target
+// refresh request, which moves the remote target: INVITE, the initial one
+// and re-INVITEs (RFC 3261 §12.2), UPDATE (RFC 3311), SUBSCRIBE and
+// NOTIFY (RFC 6665). Methods are case-sensitive (RFC 3261 §7.1).
+func isTargetRefresh(method string) bool {
+	switch method {
+	case "INVITE", "UPDATE", "SUBSCRIBE", "NOTIFY":
+		return true
+	}
+	return false
+}
