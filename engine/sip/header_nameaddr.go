@@ -25,12 +25,20 @@ func ParseNameAddr(s string) (NameAddr, error) {
 }
 
 // parseNameAddr is ParseNameAddr writing into *na, so that a Message fills
-// its cache in place instead of copying the result.
+// its cache in place instead of copying the result; *na is zero on error.
 func parseNameAddr(na *NameAddr, s string) error {
-	*na = NameAddr{}
+	err := fillNameAddr(na, s)
+	if err != nil {
+		*na = NameAddr{}
+	}
+	return err
+}
+
+func fillNameAddr(na *NameAddr, s string) error {
+	na.Display, na.Params, na.Wildcard, na.tag = "", "", false, knownParam{} // parseURI clears the URI
 	s = trimWS(s)
 	if s == "*" {
-		na.Wildcard = true
+		na.Wildcard, na.URI = true, URI{}
 		return nil
 	}
 	if s == "" {
@@ -86,7 +94,6 @@ func parseNameAddr(na *NameAddr, s string) error {
 	na.Params = Params(trimWS(s))
 	var ok bool
 	if na.tag, ok = na.Params.validFind("tag"); !ok {
-		*na = NameAddr{}
 		return ErrNameAddr
 	}
 	return nil

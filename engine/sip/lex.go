@@ -77,10 +77,13 @@ func equalFold(a, b string) bool {
 	if len(a) != len(b) {
 		return false
 	}
+	b = b[:len(a)] // lets the compiler drop the bounds checks below
 	for i := 0; i < len(a); i++ {
-		x, y := a[i], b[i]
-		if x != y && lower(x) != lower(y) {
-			return false
+		if x, y := a[i], b[i]; x != y {
+			// Only letters fold: they differ in bit 0x20 alone.
+			if c := x | 0x20; x^y != 0x20 || c < 'a' || c > 'z' {
+				return false
+			}
 		}
 	}
 	return true

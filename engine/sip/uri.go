@@ -190,18 +190,22 @@ func uriHostnameValid(h string) bool { return scanHostname(h) == len(h) }
 func scanHostname(s string) int {
 	start := 0                         // where the label being read begins
 	numeric, lastNumeric := true, true // the label being read / the one before is all digits
+	labels, octet, ipv4 := 0, 0, true  // the dotted-quad check, done in the same pass
 	i := 0
 scan:
 	for ; i < len(s); i++ {
-		switch uriHostTable[s[i]] {
+		switch c := s[i]; uriHostTable[c] {
 		case uriHostLetter:
-			numeric = false
+			numeric, ipv4 = false, false
 		case uriHostDigit:
+			octet = octet*10 + int(c-'0')
 		case uriHostDot:
 			if i == start || s[start] == '-' || s[i-1] == '-' {
 				return -1
 			}
-			start, lastNumeric, numeric = i+1, numeric, true
+			ipv4 = ipv4 && numeric && i-start <= 3 && octet <= 255
+			labels++
+			start, lastNumeric, numeric, octet = i+1, numeric, true, 0
 		default:
 			break scan
 		}
@@ -211,11 +215,14 @@ scan:
 		if i < 2 {
 			return -1
 		}
-		numeric = lastNumeric
+		numeric, ipv4 = lastNumeric, false
 	case s[start] == '-' || s[i-1] == '-':
 		return -1
+	default:
+		ipv4 = ipv4 && numeric && i-start <= 3 && octet <= 255
+		labels++
 	}
-	if numeric && !uriIPv4Valid(s[:i]) {
+	if numeric && !(ipv4 && labels == 4) {
 		return -1
 	}
 	return i
@@ -243,26 +250,6 @@ const (
 	uriHostDigit
 	uriHostDot
 )
-
-// uriIPv4Valid reports whether s is a dotted quad of decimal numbers
-// of at most three digits and 255.
-func uriIPv4Valid(s string) bool {
-	parts, n, digits := 0, 0, 0
-	for i := 0; i <= len(s); i++ {
-		if i == len(s) || s[i] == '.' {
-			if digits == 0 || n > 255 {
-				return false
-			}
-			parts, n, digits = parts+1, 0, 0
-			continue
-		}
-		if !isDigit(s[i]) || digits == 3 {
-			return false
-		}
-		n, digits = n*10+int(s[i]-'0'), digits+1
-	}
-	return parts == 4
-}
 
 // Character classes of uri-parameters as Params reads them: names are
 // tokens, values tokens or hosts, both also paramchar (RFC 3261 §25.1),
