@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/sk400vop/sk400vop/engine/clock"
+	"github.com/sk400vop/sk400vop/engine/sip"
 	"github.com/sk400vop/sk400vop/engine/transport"
 )
 
@@ -27,6 +28,10 @@ type Config struct {
 	MaxTransactions int
 	// RetryAfter is the Retry-After of that 503, in seconds: default 5.
 	RetryAfter int
+
+	// Limits bound what a received message may hold (sip.DefaultLimits
+	// where zero); Validate checks them.
+	Limits sip.Limits
 
 	Logger *slog.Logger // nil: no logging
 }

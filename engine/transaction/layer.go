@@ -106,23 +106,42 @@ func (l *Layer) Len() (clients, servers int) {
 }
 
 // HandleMessage takes a message the transport received; it implements
-// transport.Handler. The message must have passed Validate (a UAS answers
-// malformed requests before they reach here).
+// transport.Handler. A malformed request is answered with the status
+// Validate names (400, 414, 505) and goes no further; a malformed response,
+// or one with more than one Via, is dropped (RFC 3261 §18.1.2).
 func (l *Layer) HandleMessage(msg *sip.Message, src transport.Addr) {
 	if msg.IsRequest() {
+		if err := msg.Validate(l.cfg.Limits); err != nil {
+			l.rejectMalformed(msg, src, err)
+			return
+		}
 		l.handleRequest(msg, src)
 		return
 	}
-	via, err := msg.Via()
-	cseq, err2 := msg.CSeq()
-	if err != nil || err2 != nil {
+	if sip.CheckResponse(msg, l.cfg.Limits) != nil {
 		return
 	}
+	via, _ := msg.Via()
+	cseq, _ := msg.CSeq()
 	if tx := l.clients[clientKey{via.Branch(), cseq.Method}]; tx != nil {
 		tx.receive(msg)
 		return
 	}
 	l.tu.OnStray(msg, src)
+}
+
+// rejectMalformed answers a request that failed validation, without a
+// transaction, when it has what a response needs; an ACK is never answered.
+func (l *Layer) rejectMalformed(req *sip.Message, src transport.Addr, err error) {
+	via, verr := req.Via()
+	if verr != nil || req.Method() == "ACK" || !req.Has("Call-ID") || !req.Has("CSeq") || !req.Has("From") || !req.Has("To") {
+		return
+	}
+	resp := sip.NewResponse(req, sip.StatusOf(err), "")
+	if pe, ok := err.(*sip.ProtocolError); ok {
+		resp.SetStatus(pe.Status, pe.Reason())
+	}
+	_ = l.net.Send(transport.ResponseAddr(via, src), resp)
 }
 
 // HandleFlowError fails every transaction that uses the broken flow, at

@@ -246,3 +246,35 @@ func TestServerSendFailure(t *testing.T) {
 	}
 	f.done() // no Timer G or H armed on the dead transaction
 }
+
+func TestMalformedMessages(t *testing.T) {
+	f := newFixture(t)
+	bad := request("OPTIONS", "z9hG4bK1", "CSeq: 2 OPTIONS\r\n") // CSeq twice
+	f.l.HandleMessage(bad, udpPeer)
+	if len(f.u.requests) != 0 {
+		t.Fatal("a malformed request reached the TU")
+	}
+	eqTimes(t, "400", f.w.times(status(400)), secs(0))
+	if got := f.w.out[0].msg.Reason(); got != "Bad Request (CSeq)" {
+		t.Errorf("reason %q should name the header at fault", got)
+	}
+	mismatch := request("INVITE", "z9hG4bK2")
+	mismatch.Set("CSeq", "1 BYE")
+	f.l.HandleMessage(mismatch, udpPeer)
+	eqTimes(t, "400", f.w.times(status(400)), secs(0, 0))
+
+	// A response carrying two Vias is not ours to take (RFC 3261 §18.1.2).
+	c := &client{}
+	req := request("OPTIONS", "z9hG4bK3")
+	f.l.Request(req, udpPeer, c)
+	two := reply(req, 200, "x")
+	two.Add("Via", "SIP/2.0/UDP 192.0.2.99;branch=z9hG4bKother")
+	f.l.HandleMessage(two, udpPeer)
+	if len(c.responses) != 0 {
+		t.Fatal("a response with two Vias was taken")
+	}
+	f.l.HandleMessage(reply(req, 200, "x"), udpPeer)
+	if len(c.responses) != 1 {
+		t.Fatal("the good response was not taken")
+	}
+}
