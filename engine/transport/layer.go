@@ -442,6 +442,29 @@ func (l *Layer) spawn(f func()) bool {
 
 // replier sends bytes straight back to where a message came from, for
 // the answers the transport gives on its own (the 503 of the rate limit).
+// rejectUnparsable answers a request the parser refused with the status it
+// names (400, 505, 513) when enough of it was read to build a response
+// (RFC 3261 §8.2.6, RFC 4475 §3.1.2), straight back to its source; a
+// response, an ACK or a message too broken to answer is only dropped.
+func (l *Layer) rejectUnparsable(msg *sip.Message, src Addr, r replier, err error) {
+	if !msg.IsRequest() || msg.Method() == "ACK" {
+		return
+	}
+	for _, name := range [...]string{"Via", "From", "To", "Call-ID", "CSeq"} {
+		if !msg.Has(name) {
+			return
+		}
+	}
+	if _, verr := msg.Via(); verr != nil {
+		return
+	}
+	resp := sip.NewResponse(msg, sip.StatusOf(err), "")
+	if pe, ok := err.(*sip.ProtocolError); ok {
+		resp.SetStatus(pe.Status, pe.Reason())
+	}
+	r.reply(src, resp.AppendTo(make([]byte, 0, resp.Size())))
+}
+
 type replier interface {
 	reply(dst Addr, b []byte)
 }
@@ -455,7 +478,8 @@ func (l *Layer) receive(data []byte, src Addr, r replier) {
 	if err := l.parser.Parse(msg, data); err != nil {
 		if !onlyCRLF(data) { // a CRLF keep-alive over UDP is no fault
 			l.malformed.Add(1)
-			l.log.Debug("transport: dropping unparsable message", "src", src.String(), "err", err)
+			l.log.Debug("transport: unparsable message", "src", src.String(), "err", err)
+			l.rejectUnparsable(msg, src, r, err)
 		}
 		return
 	}

@@ -466,3 +466,44 @@ func TestCloseLeavesNoGoroutines(t *testing.T) {
 		t.Fatalf("%d goroutines before, %d after Close:\n%s", before, n, sb.String())
 	}
 }
+
+// TestUnparsableRequestAnswered checks that a request the parser refuses
+// gets the status it names (RFC 4475 §3.1.2.16: 505 for SIP/7.0, §3.1.2.3:
+// 400 for a negative Content-Length) when it can be answered, and that a
+// broken response is only dropped.
+func TestUnparsableRequestAnswered(t *testing.T) {
+	l, h := newTestLayer(t, Config{Listen: []ListenSpec{{UDP, "127.0.0.1:0"}}})
+	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pc.Close()
+	dst := net.UDPAddrFromAddrPort(local(t, l, UDP).Addr)
+	buf := make([]byte, 4096)
+	for _, tc := range []struct {
+		from, to string
+		status   int
+	}{
+		{"OPTIONS sip:bob@example.com SIP/2.0", "OPTIONS sip:bob@example.com SIP/7.0", 505},
+		{"Content-Length: 0", "Content-Length: -999", 400},
+	} {
+		bad := bytes.Replace(rawOptions("1"), []byte(tc.from), []byte(tc.to), 1)
+		if _, err := pc.WriteTo(bad, dst); err != nil {
+			t.Fatal(err)
+		}
+		_ = pc.SetReadDeadline(time.Now().Add(waitFor))
+		n, _, err := pc.ReadFrom(buf)
+		if err != nil {
+			t.Fatalf("%s: no answer: %v", tc.to, err)
+		}
+		resp, err := sip.Parse(buf[:n])
+		if err != nil || resp.StatusCode() != tc.status {
+			t.Fatalf("%s: got %v\n%s", tc.to, err, buf[:n])
+		}
+	}
+	select {
+	case m := <-h.msgs:
+		t.Fatalf("an unparsable message reached the handler: %v", m.msg)
+	default:
+	}
+}
