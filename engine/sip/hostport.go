@@ -6,12 +6,6 @@ import (
 	"strings"
 )
 
-// parseHostPort checks a whole string as a hostport (RFC 3261 §25.1).
-func parseHostPort(s string) (host string, port int, ok bool) {
-	host, port, rest, ok := cutHostPort(s)
-	return host, port, ok && rest == ""
-}
-
 // cutHostPort reads the hostport at the front of s, as a SIP URI and a
 // Via sent-by hold it: a hostname, an IPv4 address or a bracketed IPv6
 // reference, then an optional ":port". The host comes back without

@@ -31,8 +31,6 @@ var paramValueTable = func() (t [256]bool) {
 	return t
 }()
 
-func isTokenChar(c byte) bool { return tokenTable[c] }
-
 func isDigit(c byte) bool { return c >= '0' && c <= '9' }
 
 func isWS(c byte) bool { return wsTable[c] }

@@ -2,7 +2,6 @@ package sip
 
 import (
 	"iter"
-	"strconv"
 )
 
 // Header is one header field: its name as received or given, and its value
@@ -266,14 +265,6 @@ func (m *Message) Reset() {
 
 // String returns the serialised message, for logs and tests.
 func (m *Message) String() string { return string(m.AppendTo(nil)) }
-
-// startLine returns a short description for logs: "INVITE sip:..." or "200 OK".
-func (m *Message) startLine() string {
-	if m.IsRequest() {
-		return m.method + " " + m.requestURI
-	}
-	return strconv.Itoa(m.status) + " " + m.reason
-}
 
 // Clone returns a copy of m that can be changed without touching m. Header
 // values and the body are immutable strings and bytes shared with m.

@@ -177,10 +177,6 @@ func uriSIP(u *URI, s string) error {
 	return nil
 }
 
-// uriHostnameValid reports whether h is a hostname or an IPv4 address
-// (RFC 3261 §25.1); see scanHostname.
-func uriHostnameValid(h string) bool { return scanHostname(h) == len(h) }
-
 // scanHostname reads the hostname or IPv4 address at the front of s in one
 // pass and returns its length, or -1 if it is not a valid one. Labels hold
 // letters, digits, '-' and, leniently, '_', and do not begin or end with
