@@ -184,44 +184,63 @@ func uriSIP(u *URI, s string) error {
 // be a dotted quad, so "1.2.3.256" and "10.0.0" are refused rather than
 // taken for names.
 func scanHostname(s string) int {
-	start := 0                         // where the label being read begins
-	numeric, lastNumeric := true, true // the label being read / the one before is all digits
-	labels, octet, ipv4 := 0, 0, true  // the dotted-quad check, done in the same pass
-	i := 0
-scan:
+	// One tight pass finds the end and checks the label edges; the
+	// dotted-quad check then looks at the last label only.
+	prev, i := byte('.'), 0 // as if a dot stood before the first label
 	for ; i < len(s); i++ {
-		switch c := s[i]; uriHostTable[c] {
-		case uriHostLetter:
-			numeric, ipv4 = false, false
-		case uriHostDigit:
-			octet = octet*10 + int(c-'0')
-		case uriHostDot:
-			if i == start || s[start] == '-' || s[i-1] == '-' {
+		c := s[i]
+		if uriHostTable[c] == 0 {
+			break
+		}
+		if c == '.' {
+			if prev == '.' || prev == '-' { // an empty label, or one ending in '-'
 				return -1
 			}
-			ipv4 = ipv4 && numeric && i-start <= 3 && octet <= 255
-			labels++
-			start, lastNumeric, numeric, octet = i+1, numeric, true, 0
-		default:
-			break scan
+		} else if c == '-' && prev == '.' { // a label starting with '-'
+			return -1
 		}
+		prev = c
 	}
-	switch {
-	case i == start: // empty last label: only a trailing dot after a label
+	host := s[:i]
+	switch prev {
+	case '-':
+		return -1
+	case '.': // one trailing dot is allowed after a label
 		if i < 2 {
 			return -1
 		}
-		numeric, ipv4 = lastNumeric, false
-	case s[start] == '-' || s[i-1] == '-':
-		return -1
-	default:
-		ipv4 = ipv4 && numeric && i-start <= 3 && octet <= 255
-		labels++
+		host = host[:i-1]
 	}
-	if numeric && !(ipv4 && labels == 4) {
-		return -1
+	last := host[strings.LastIndexByte(host, '.')+1:]
+	for j := 0; j < len(last); j++ {
+		if !isDigit(last[j]) {
+			return i // a name
+		}
 	}
-	return i
+	if len(host) == i && uriIPv4Valid(host) { // numeric: a dotted quad, no trailing dot
+		return i
+	}
+	return -1
+}
+
+// uriIPv4Valid reports whether s is a dotted quad of decimal numbers of at
+// most three digits and 255.
+func uriIPv4Valid(s string) bool {
+	parts, n, digits := 0, 0, 0
+	for i := 0; i <= len(s); i++ {
+		if i == len(s) || s[i] == '.' {
+			if digits == 0 || n > 255 {
+				return false
+			}
+			parts, n, digits = parts+1, 0, 0
+			continue
+		}
+		if !isDigit(s[i]) || digits == 3 {
+			return false
+		}
+		n, digits = n*10+int(s[i]-'0'), digits+1
+	}
+	return parts == 4
 }
 
 // uriHostTable classes hostname characters: letters, '-' and '_' as
