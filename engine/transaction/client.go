@@ -21,6 +21,7 @@ type ClientTx struct {
 	interval         time.Duration // current retransmit interval (Timer A or E)
 	retrans, timeout timer         // A or E; B or F
 	wait             timer         // D, K or M
+	timerC           timer         // optional no-answer guard (§16.8)
 	cancelPending    bool          // CANCEL asked before any provisional (§9.1)
 	cancelH          ClientHandler
 	cancelTx         *ClientTx
@@ -92,6 +93,9 @@ func (tx *ClientTx) receive(resp *sip.Message) {
 			if tx.invite {
 				tx.retrans.stop() // no more retransmissions once Proceeding
 				tx.timeout.stop()
+				if c := tx.l.cfg.TimerC; c > 0 {
+					tx.timerC.arm(tx.l.clk, c, tx.noAnswer) // restarted by each provisional
+				}
 			}
 			tx.h.OnResponse(tx, resp)
 			if tx.cancelPending {
@@ -118,12 +122,21 @@ func (tx *ClientTx) receive(resp *sip.Message) {
 	}
 }
 
+// noAnswer is Timer C: the INVITE has been Proceeding too long without a
+// final response, so it is cancelled; the 487 ends it as usual (§16.8).
+func (tx *ClientTx) noAnswer() {
+	if tx.state == Proceeding {
+		tx.Cancel(tx.cancelH)
+	}
+}
+
 // toAccepted enters the RFC 6026 Accepted state: 2xx responses go to the
 // TU, which ACKs them end to end, until Timer M.
 func (tx *ClientTx) toAccepted(resp *sip.Message) {
 	tx.state = Accepted
 	tx.retrans.stop()
 	tx.timeout.stop()
+	tx.timerC.stop()
 	tx.wait.arm(tx.l.clk, 64*tx.l.cfg.T1, tx.terminate) // Timer M
 	tx.h.OnResponse(tx, resp)
 }
@@ -134,6 +147,7 @@ func (tx *ClientTx) toCompleted() {
 	tx.state = Completed
 	tx.retrans.stop()
 	tx.timeout.stop()
+	tx.timerC.stop()
 	d := tx.l.cfg.T4 // Timer K
 	if tx.invite {
 		d = max(32*time.Second, 64*tx.l.cfg.T1) // Timer D
@@ -200,6 +214,7 @@ func (tx *ClientTx) terminate() {
 	tx.retrans.stop()
 	tx.timeout.stop()
 	tx.wait.stop()
+	tx.timerC.stop()
 	if tx.l.clients[tx.key] == tx {
 		delete(tx.l.clients, tx.key)
 	}

@@ -222,3 +222,29 @@ func TestClientRefusals(t *testing.T) {
 		t.Errorf("overload: %v", err)
 	}
 }
+
+func TestTimerCCancelsAnUnansweredInvite(t *testing.T) {
+	f := newFixture(t)
+	f.l = New(Config{Clock: f.clk, Transport: f.w, TimerC: 3 * time.Minute}, f.u)
+	c := &client{}
+	req := request("INVITE", "z9hG4bK1")
+	f.l.Request(req, tcpPeer, c)
+	f.clk.Advance(time.Second)
+	f.l.HandleMessage(reply(req, 180, "b1"), tcpPeer)
+	f.clk.Advance(100 * time.Second)
+	f.l.HandleMessage(reply(req, 180, "b1"), tcpPeer) // restarts Timer C at 101 s
+	f.clk.Advance(179 * time.Second)
+	if n := len(f.w.times(method("CANCEL"))); n != 0 {
+		t.Fatal("Timer C fired before 3 minutes without a provisional")
+	}
+	f.clk.Advance(2 * time.Second)
+	eqTimes(t, "CANCEL", f.w.times(method("CANCEL")), secs(281))
+	cancel := f.w.out[len(f.w.out)-1].msg
+	f.l.HandleMessage(reply(cancel, 200, "b1"), tcpPeer)
+	f.l.HandleMessage(reply(req, 487, "b1"), tcpPeer)
+	if got := c.responses; len(got) != 3 || got[2] != 487 {
+		t.Fatalf("responses %v", got)
+	}
+	f.clk.Advance(time.Second)
+	f.done()
+}

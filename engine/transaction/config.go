@@ -19,6 +19,13 @@ type Config struct {
 	T2 time.Duration // longest non-INVITE retransmit interval, 4 s
 	T4 time.Duration // longest time a message stays in the network, 5 s
 
+	// TimerC bounds how long an INVITE client transaction waits for a
+	// final response once it is Proceeding, restarted by every provisional
+	// (RFC 3261 §16.6 step 11, §16.8: more than 3 minutes). When it fires
+	// the INVITE is cancelled. A proxy's timer, it serves a UA as a
+	// no-answer guard; 0 (the default) leaves that to the TU.
+	TimerC time.Duration
+
 	// TryingDelay is how long an INVITE server transaction waits for the TU
 	// before it sends 100 Trying itself (RFC 3261 §17.2.1): 200 ms.
 	TryingDelay time.Duration
