@@ -14,33 +14,20 @@ import "github.com/sk400vop/sk400vop/engine/sip"
 // Request-URI until the 2xx brings one. A 2xx without To tag comes from an
 // RFC 2543 UAS, whose tag counts as "" (§12.1.2).
 func NewUAC(req, resp *sip.Message) (*Dialog, error) {
-	state, err := stateFor(resp)
+	d, err := fromExchange(req, resp, true)
 	if err != nil {
 		return nil, err
 	}
-	id, err := IDOf(resp, true)
-	switch {
-	case err != nil:
-		return nil, err
-	case !answers(req, resp):
-		return nil, badf("response to another request")
-	case id.LocalTag == "":
-		return nil, badf("request without From tag")
-	case state == Early && id.RemoteTag == "":
+	if d.state == Early && d.id.RemoteTag == "" {
 		return nil, badf("provisional response without To tag")
 	}
-	d, err := newDialog(req, id, state)
-	if err != nil {
-		return nil, err
-	}
-	d.uac = true
 	from, _ := req.From() // IDOf has parsed From and To
 	to, _ := resp.To()
 	d.local, d.remote = ownNameAddr(from), ownNameAddr(to)
 	if d.localTarget, err = optionalContact(req); err != nil {
 		return nil, err
 	}
-	if state == Early && !resp.Has("Contact") {
+	if d.state == Early && !resp.Has("Contact") {
 		ruri, _ := req.RequestURI() // newDialog has parsed it
 		d.remoteTarget = ownURI(ruri)
 	} else if d.remoteTarget, err = contactURI(resp); err != nil {
@@ -67,20 +54,7 @@ func NewUAC(req, resp *sip.Message) (*Dialog, error) {
 // request without From tag comes from an RFC 2543 UAC, whose tag counts
 // as "".
 func NewUAS(req, resp *sip.Message) (*Dialog, error) {
-	state, err := stateFor(resp)
-	if err != nil {
-		return nil, err
-	}
-	id, err := IDOf(resp, false)
-	switch {
-	case err != nil:
-		return nil, err
-	case !answers(req, resp):
-		return nil, badf("response to another request")
-	case id.LocalTag == "":
-		return nil, badf("response without To tag")
-	}
-	d, err := newDialog(req, id, state)
+	d, err := fromExchange(req, resp, false)
 	if err != nil {
 		return nil, err
 	}
@@ -98,6 +72,33 @@ func NewUAS(req, resp *sip.Message) (*Dialog, error) {
 	}
 	cseq, _ := req.CSeq() // answers has parsed it
 	d.remoteSeq, d.remoteSeqSet = cseq.Seq, true
+	return d, nil
+}
+
+// fromExchange checks what both sides require of the creating exchange —
+// a response to req that says early or confirmed, with our own tag — and
+// starts the dialog from it.
+func fromExchange(req, resp *sip.Message, uac bool) (*Dialog, error) {
+	state, err := stateFor(resp)
+	if err != nil {
+		return nil, err
+	}
+	id, err := IDOf(resp, uac)
+	switch {
+	case err != nil:
+		return nil, err
+	case !answers(req, resp):
+		return nil, badf("response to another request")
+	case id.LocalTag == "" && uac:
+		return nil, badf("request without From tag")
+	case id.LocalTag == "":
+		return nil, badf("response without To tag")
+	}
+	d, err := newDialog(req, id, state)
+	if err != nil {
+		return nil, err
+	}
+	d.uac = uac
 	return d, nil
 }
 

@@ -467,3 +467,19 @@ func TestCloneAndParamsWith(t *testing.T) {
 	eq(t, p, Params(";branch=z9hG4bK2;rport"))
 	eq(t, Params("").With("lr", ""), Params(";lr"))
 }
+
+func TestValidateCachedUntilChange(t *testing.T) {
+	m, _ := Parse(inviteMsg)
+	eq(t, m.Validate(Limits{}), nil)
+	allocs := testing.AllocsPerRun(50, func() { _ = m.Validate(Limits{}) })
+	eq(t, allocs, 0.0)
+	m.Del("Call-ID")
+	if err := m.Validate(Limits{}); !errors.Is(err, ErrMissingHeader) {
+		t.Fatalf("Validate after removing Call-ID: %v", err)
+	}
+	m.Add("Call-ID", "x@y")
+	eq(t, m.Validate(Limits{}), nil)
+	if err := m.Validate(Limits{MaxURILength: 5}); StatusOf(err) != 414 {
+		t.Fatalf("other limits must not reuse the cached result: %v", err)
+	}
+}

@@ -13,6 +13,7 @@ type typedCache struct {
 	contact NameAddr
 	cseq    CSeq
 	err     [numCached]error
+	limits  Limits // the Limits the cached Validate result was found under
 }
 
 const (
@@ -22,6 +23,7 @@ const (
 	cTo
 	cContact
 	cCSeq
+	cValid // the result of Validate
 	numCached
 )
 

@@ -6,8 +6,20 @@ package sip
 // method, Max-Forwards and Contact values, and a Content-Type that parses.
 // The error is a *ProtocolError whose Status a UAS answers with (400, or
 // 414 for an over-long Request-URI); a response that fails is discarded.
+//
+// The result is cached like the typed headers, so the layers that each
+// check a message (the transaction layer, the UAS inspection) pay once.
 func (m *Message) Validate(lim Limits) error {
 	lim = lim.withDefaults()
+	if m.cached(cValid) && m.c.limits == lim {
+		return m.c.err[cValid]
+	}
+	err := m.validate(lim)
+	m.c.limits = lim
+	return m.store(cValid, err)
+}
+
+func (m *Message) validate(lim Limits) error {
 	if m.IsRequest() {
 		if len(m.requestURI) > lim.MaxURILength {
 			return &ProtocolError{Status: 414, Header: "Request-URI", Err: ErrURITooLong}

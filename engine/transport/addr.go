@@ -3,6 +3,7 @@ package transport
 import (
 	"fmt"
 	"net/netip"
+	"strings"
 
 	"github.com/sk400vop/sk400vop/engine/sip"
 )
@@ -41,33 +42,14 @@ func (p Proto) Secure() bool { return p == TLS }
 // ParseProto reads a Via or transport= value, case-insensitively.
 func ParseProto(s string) (Proto, bool) {
 	switch {
-	case equalFold(s, "udp"):
+	case strings.EqualFold(s, "udp"):
 		return UDP, true
-	case equalFold(s, "tcp"):
+	case strings.EqualFold(s, "tcp"):
 		return TCP, true
-	case equalFold(s, "tls"):
+	case strings.EqualFold(s, "tls"):
 		return TLS, true
 	}
 	return 0, false
-}
-
-func equalFold(a, b string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := 0; i < len(a); i++ {
-		x, y := a[i], b[i]
-		if 'A' <= x && x <= 'Z' {
-			x += 'a' - 'A'
-		}
-		if 'A' <= y && y <= 'Z' {
-			y += 'a' - 'A'
-		}
-		if x != y {
-			return false
-		}
-	}
-	return true
 }
 
 // Addr says where a message goes or where it came from.

@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/netip"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -521,7 +522,7 @@ func onlyCRLF(b []byte) bool {
 }
 
 func hasPrefixFold(s, prefix string) bool {
-	return len(s) >= len(prefix) && equalFold(s[:len(prefix)], prefix)
+	return len(s) >= len(prefix) && strings.EqualFold(s[:len(prefix)], prefix)
 }
 
 // addrPortOf converts a socket address to a netip.AddrPort, unmapping
@@ -570,7 +571,7 @@ func stampVia(msg *sip.Message, src Addr) {
 // §18.1.1: a request moved from UDP to TCP says so in its Via).
 func setViaTransport(msg *sip.Message, transport string) {
 	via, err := msg.Via()
-	if err != nil || equalFold(via.Transport, transport) {
+	if err != nil || strings.EqualFold(via.Transport, transport) {
 		return
 	}
 	via.Transport = transport

@@ -211,10 +211,10 @@ func (l *locator) naptr(name string) {
 	for _, n := range recs[:min(len(recs), maxRecords)] {
 		p, ok := naptrProto(n.Service, l.secure)
 		n.Replacement = trimDot(n.Replacement)
-		if !ok || !equalFold(n.Flags, "s") || n.Replacement == "" {
+		if !ok || !strings.EqualFold(n.Flags, "s") || n.Replacement == "" {
 			continue
 		}
-		if !slices.ContainsFunc(uses, func(u use) bool { return u.proto == p && equalFold(u.n.Replacement, n.Replacement) }) {
+		if !slices.ContainsFunc(uses, func(u use) bool { return u.proto == p && strings.EqualFold(u.n.Replacement, n.Replacement) }) {
 			uses = append(uses, use{n, p})
 		}
 	}
@@ -230,13 +230,13 @@ func (l *locator) naptr(name string) {
 // RFC 3261 §26.2.2): only SIPS+D2T serves a sips URI.
 func naptrProto(service string, secure bool) (Proto, bool) {
 	switch {
-	case equalFold(service, "SIPS+D2T"):
+	case strings.EqualFold(service, "SIPS+D2T"):
 		return TLS, true
 	case secure:
 		return 0, false
-	case equalFold(service, "SIP+D2T"):
+	case strings.EqualFold(service, "SIP+D2T"):
 		return TCP, true
-	case equalFold(service, "SIP+D2U"):
+	case strings.EqualFold(service, "SIP+D2U"):
 		return UDP, true
 	}
 	return 0, false

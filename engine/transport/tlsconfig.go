@@ -140,7 +140,7 @@ func MatchSIPDomain(c *x509.Certificate, domain string) bool {
 		return false
 	}
 	for _, u := range c.URIs {
-		if !equalFold(u.Scheme, "sip") {
+		if !strings.EqualFold(u.Scheme, "sip") {
 			continue
 		}
 		su, err := sip.ParseURI(u.String())
@@ -164,5 +164,5 @@ func MatchSIPDomain(c *x509.Certificate, domain string) bool {
 
 func sameDomain(a, b string) bool {
 	a = strings.TrimSuffix(a, ".")
-	return a != "" && equalFold(a, b)
+	return a != "" && strings.EqualFold(a, b)
 }
