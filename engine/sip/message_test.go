@@ -4,6 +4,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"unsafe"
 )
 
 func crlf(s string) []byte { return []byte(strings.ReplaceAll(s, "\n", "\r\n")) }
@@ -481,5 +482,14 @@ func TestValidateCachedUntilChange(t *testing.T) {
 	eq(t, m.Validate(Limits{}), nil)
 	if err := m.Validate(Limits{MaxURILength: 5}); StatusOf(err) != 414 {
 		t.Fatalf("other limits must not reuse the cached result: %v", err)
+	}
+}
+
+// TestMessageFitsItsSizeClass keeps a new Message in the 2 KiB size class:
+// with the runtime's 8-byte header for large pointerful objects, one byte
+// more than 2040 makes every sip.Parse allocate 2304 bytes.
+func TestMessageFitsItsSizeClass(t *testing.T) {
+	if n := unsafe.Sizeof(Message{}); n > 2040 {
+		t.Fatalf("Message is %d bytes: over 2040 it costs a 2304-byte allocation", n)
 	}
 }

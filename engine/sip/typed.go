@@ -6,6 +6,7 @@ import "iter"
 // is parsed at most once. Any change to the headers clears it.
 type typedCache struct {
 	have    uint8
+	uriMax  int32 // the MaxURILength the cached Validate result was found under
 	ruri    URI
 	via     Via
 	from    NameAddr
@@ -13,7 +14,6 @@ type typedCache struct {
 	contact NameAddr
 	cseq    CSeq
 	err     [numCached]error
-	limits  Limits // the Limits the cached Validate result was found under
 }
 
 const (
@@ -23,8 +23,8 @@ const (
 	cTo
 	cContact
 	cCSeq
-	cValid // the result of Validate
 	numCached
+	cValid = numCached // Validate passed (only a success is kept: a failure ends the message's life)
 )
 
 func (m *Message) cached(bit int) bool { return m.c.have&(1<<bit) != 0 }

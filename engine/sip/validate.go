@@ -7,16 +7,19 @@ package sip
 // The error is a *ProtocolError whose Status a UAS answers with (400, or
 // 414 for an over-long Request-URI); a response that fails is discarded.
 //
-// The result is cached like the typed headers, so the layers that each
-// check a message (the transaction layer, the UAS inspection) pay once.
+// A success is cached like the typed headers, so the layers that each check
+// a message (the transaction layer, the UAS inspection) pay once.
 func (m *Message) Validate(lim Limits) error {
 	lim = lim.withDefaults()
-	if m.cached(cValid) && m.c.limits == lim {
-		return m.c.err[cValid]
+	if m.cached(cValid) && int(m.c.uriMax) == lim.MaxURILength {
+		return nil // MaxURILength is the only limit it reads
 	}
 	err := m.validate(lim)
-	m.c.limits = lim
-	return m.store(cValid, err)
+	if err == nil {
+		m.c.have |= 1 << cValid
+		m.c.uriMax = int32(min(lim.MaxURILength, 1<<31-1))
+	}
+	return err
 }
 
 func (m *Message) validate(lim Limits) error {
