@@ -2,4 +2,9 @@ module github.com/sk400vop/sk400vop
 
 go 1.26.0
 
-require golang.org/x/net v0.62.0
+require (
+	github.com/pion/sdp/v3 v3.0.20
+	golang.org/x/net v0.62.0
+)
+
+require github.com/pion/randutil v0.1.0 // indirect
