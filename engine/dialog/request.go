@@ -1,7 +1,9 @@
 package dialog
 
 import (
+	"fmt"
 	"math"
+	"strconv"
 
 	"github.com/sk400vop/sk400vop/engine/sip"
 )
@@ -125,4 +127,26 @@ func (d *Dialog) build(method string, seq uint32, via sip.Via, body []byte, cont
 		m.Set("CSeq", sip.CSeq{Seq: seq, Method: method}.String())
 	}
 	return m, nil
+}
+
+// Renumber gives req, a request built by NewRequest that is sent again
+// (with credentials after a 401 or 407, RFC 3261 §22.2, or after a 422),
+// the next local CSeq number, counted like a new request's.
+func (d *Dialog) Renumber(req *sip.Message) error {
+	if d.state == Terminated {
+		return ErrTerminated
+	}
+	if d.localSeq == math.MaxUint32 {
+		return ErrSeqExhausted
+	}
+	cs, err := req.CSeq()
+	if err != nil {
+		return fmt.Errorf("%w: %w", ErrBadMessage, err)
+	}
+	d.localSeq++
+	if cs.Method == "INVITE" {
+		d.inviteSeq = d.localSeq
+	}
+	req.Set("CSeq", strconv.FormatUint(uint64(d.localSeq), 10)+" "+cs.Method)
+	return nil
 }

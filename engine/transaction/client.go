@@ -24,6 +24,7 @@ type ClientTx struct {
 	timerC           timer         // optional no-answer guard (§16.8)
 	cancelPending    bool          // CANCEL asked before any provisional (§9.1)
 	cancelH          ClientHandler
+	cancelReason     string // Reason header of the CANCEL (RFC 3326), "" for none
 	cancelTx         *ClientTx
 }
 
@@ -168,11 +169,15 @@ func (tx *ClientTx) sendAck(resp *sip.Message) {
 // when the first provisional response has arrived, at once if one has; h
 // (which may be nil) hears about the CANCEL's own transaction. Cancelling
 // an INVITE that already has a final response does nothing.
-func (tx *ClientTx) Cancel(h ClientHandler) {
+func (tx *ClientTx) Cancel(h ClientHandler) { tx.CancelReason(h, "") }
+
+// CancelReason is Cancel with a Reason header (RFC 3326) in the CANCEL,
+// such as `SIP;cause=200;text="Call completed elsewhere"`; "" adds none.
+func (tx *ClientTx) CancelReason(h ClientHandler, reason string) {
 	if !tx.invite || tx.cancelPending || tx.cancelTx != nil {
 		return
 	}
-	tx.cancelH = h
+	tx.cancelH, tx.cancelReason = h, reason
 	switch tx.state {
 	case Calling:
 		tx.cancelPending = true
@@ -187,7 +192,11 @@ func (tx *ClientTx) sendCancel() {
 	if h == nil {
 		h = ClientFuncs{}
 	}
-	ctx, err := tx.l.Request(sip.NewCancel(tx.req), tx.dst, h)
+	cancel := sip.NewCancel(tx.req)
+	if tx.cancelReason != "" {
+		cancel.Add("Reason", tx.cancelReason)
+	}
+	ctx, err := tx.l.Request(cancel, tx.dst, h)
 	if err != nil {
 		h.OnFailure(nil, err)
 		return

@@ -1,0 +1,319 @@
+package ua
+
+import (
+	"time"
+
+	"github.com/sk400vop/sk400vop/engine/clock"
+	"github.com/sk400vop/sk400vop/engine/dialog"
+	"github.com/sk400vop/sk400vop/engine/sip"
+	"github.com/sk400vop/sk400vop/engine/transaction"
+)
+
+// CallState is where a call stands.
+type CallState uint8
+
+// The states of a call, in the order a call goes through them.
+const (
+	// Calling: our INVITE is out, no provisional response with a To tag
+	// has come.
+	Calling CallState = iota + 1
+	// Incoming: an INVITE came in and waits for the app's answer.
+	Incoming
+	// Early: an early dialog exists: 18x received (outgoing) or sent
+	// (incoming); early media may flow.
+	Early
+	// Connecting: we sent the 2xx and wait for the ACK.
+	Connecting
+	// Confirmed: the call is up.
+	Confirmed
+	// Disconnected: the call is over; CallEvent.Code says why.
+	Disconnected
+)
+
+// String returns the state's name.
+func (s CallState) String() string {
+	switch s {
+	case Calling:
+		return "Calling"
+	case Incoming:
+		return "Incoming"
+	case Early:
+		return "Early"
+	case Connecting:
+		return "Connecting"
+	case Confirmed:
+		return "Confirmed"
+	case Disconnected:
+		return "Disconnected"
+	}
+	return "CallState(" + itoa(int(s)) + ")"
+}
+
+// CallEventKind says what a CallEvent reports.
+type CallEventKind uint8
+
+const (
+	// StateChanged: the call entered CallEvent.State.
+	StateChanged CallEventKind = iota + 1
+	// MediaUpdated: an offer/answer exchange completed within the call
+	// (hold, resume, a re-INVITE or UPDATE either way, an answer in a
+	// 18x): the Media holds the new session.
+	MediaUpdated
+	// ChangeFailed: our re-INVITE or UPDATE failed (Code says how); the
+	// session stays as it was.
+	ChangeFailed
+	// Refreshed: a session refresh (RFC 4028) succeeded, ours or the
+	// peer's.
+	Refreshed
+)
+
+// CallEvent is what the app hears about a call.
+type CallEvent struct {
+	Kind  CallEventKind
+	State CallState // the call's state after the event
+	// Code and Reason are the status behind the event: the response
+	// received or sent that caused it, 408 for a timeout, 503 for a
+	// transport failure; for a Disconnected by BYE, 200 (the BYE's
+	// Reason header, if any, is in Cause). 0 when no response is
+	// involved.
+	Code   int
+	Reason string
+	// Cause is the Reason header (RFC 3326) of the peer's BYE or CANCEL.
+	Cause string
+	// Local says the event follows an action of ours (hangup, hold...).
+	Local bool
+	Err   error
+}
+
+// oaState tracks the offer/answer exchange of a call (RFC 3264, RFC 6337).
+type oaState uint8
+
+const (
+	oaIdle        oaState = iota // no offer outstanding
+	oaLocalOffer                 // we sent an offer, await the answer
+	oaRemoteOffer                // we received an offer, owe the answer
+)
+
+// Call is one INVITE session (RFC 3261 §13-15), outgoing or incoming, with
+// its dialog, offer/answer state and timers. UserData is the app's.
+type Call struct {
+	UserData any
+
+	ua       *UA
+	acc      *Account
+	id       uint64
+	outgoing bool
+	state    CallState
+	media    Media
+	dlg      *dialog.Dialog   // the dialog in use (early or confirmed)
+	forks    []*dialog.Dialog // UAC: the other early dialogs of a forked INVITE
+	ids      []dialog.ID      // every ID registered in ua.dialogs for this call
+	ended    bool             // Disconnected was emitted
+
+	// Outgoing: the INVITE and its transaction.
+	invite   *sip.Message
+	inviteTx *transaction.ClientTx
+	authTry  [2]bool // a 401 / 407 was answered already for the INVITE
+	seTry    int     // 422s answered
+	ack      *sip.Message
+	ackSeq   uint32 // CSeq of the INVITE the ACK is for
+	cancel   bool   // the app hung up while the INVITE was pending
+	reason   string // Reason header of that hangup
+	rseq     uint32 // RSeq of the last reliable provisional PRACKed
+	answered bool   // an answer to our INVITE offer was taken
+	ok2xx    *sip.Message // the 2xx that set up the call
+
+	// Incoming: the INVITE, its transaction and our answers.
+	req      *sip.Message
+	srv      *transaction.ServerTx
+	tag      string        // our To tag
+	answer   []byte        // our answer to the INVITE's offer, kept for the 2xx
+	final    *sip.Message  // the 2xx retransmitted until the ACK
+	relResp  *sip.Message  // the reliable provisional awaiting PRACK
+	relSeq   uint32        // our RSeq counter
+	answerOK bool          // Answer called while a reliable 18x waits for PRACK
+	retrans  retransmitter // of final or relResp
+
+	oa       oaState
+	hold     bool // we hold the call
+	change   *change
+	reinvite *transaction.ServerTx // a re-INVITE of the peer awaiting our ACK or answer
+
+	noAnswer clock.Timer
+	autoAns  clock.Timer
+	glare    clock.Timer
+	session  sessionTimer
+}
+
+// change is a re-INVITE or UPDATE of ours under way.
+type change struct {
+	method string
+	hold   bool
+	offer  bool // it carries an offer
+	req    *sip.Message
+	auth   [2]bool
+	moved  bool // a NetworkChanged target refresh
+}
+
+// ID returns the call's id, unique within the UA.
+func (c *Call) ID() uint64 { return c.id }
+
+// Account returns the account the call belongs to.
+func (c *Call) Account() *Account { return c.acc }
+
+// State returns the call's state.
+func (c *Call) State() CallState { return c.state }
+
+// Outgoing reports whether we placed the call.
+func (c *Call) Outgoing() bool { return c.outgoing }
+
+// Media returns the call's media.
+func (c *Call) Media() Media { return c.media }
+
+// Held reports whether we hold the call.
+func (c *Call) Held() bool { return c.hold }
+
+// Dialog returns the call's dialog, nil before one exists.
+func (c *Call) Dialog() *dialog.Dialog { return c.dlg }
+
+// Request returns the INVITE that created the call: ours or the peer's.
+func (c *Call) Request() *sip.Message {
+	if c.outgoing {
+		return c.invite
+	}
+	return c.req
+}
+
+// Remote returns the peer's address: the To of our INVITE, or the From of
+// the peer's (the caller identity; a P-Asserted-Identity the proxy added
+// is in Request()).
+func (c *Call) Remote() sip.NameAddr {
+	var na sip.NameAddr
+	if c.outgoing {
+		na, _ = c.invite.To()
+	} else {
+		na, _ = c.req.From()
+	}
+	return na
+}
+
+// SessionInterval returns the negotiated session interval (RFC 4028) and
+// whether we refresh; 0 without session timer.
+func (c *Call) SessionInterval() (time.Duration, bool) {
+	return c.session.interval, c.session.refresher
+}
+
+// emit reports ev, with the call's state, to the app.
+func (c *Call) emit(ev CallEvent) {
+	ev.State = c.state
+	if f := c.ua.cfg.Events.CallEvent; f != nil {
+		f(c, ev)
+	}
+}
+
+// enter moves the call to s and reports it.
+func (c *Call) enter(s CallState, ev CallEvent) {
+	if c.ended {
+		return
+	}
+	c.state = s
+	if s == Disconnected {
+		c.ended = true
+	}
+	ev.Kind = StateChanged
+	c.emit(ev)
+}
+
+// addDialog registers a dialog of the call so in-dialog messages find it.
+func (c *Call) addDialog(d *dialog.Dialog) {
+	id := d.ID()
+	c.ua.dialogs[id] = c
+	c.ids = append(c.ids, id)
+}
+
+// end reports the call Disconnected and lets go of its timers and media;
+// the dialog stays registered until release, so late retransmissions are
+// still answered.
+func (c *Call) end(ev CallEvent) {
+	if c.ended {
+		return
+	}
+	c.stopTimers()
+	if c.dlg != nil {
+		c.dlg.Terminate()
+	}
+	if c.media != nil {
+		c.media.Close()
+	}
+	c.enter(Disconnected, ev)
+	// Keep the dialog IDs a while, to ACK a retransmitted 2xx and answer
+	// a retransmitted BYE with 481 rather than nothing (RFC 3261 §15):
+	// 64*T1 covers every retransmission.
+	c.ua.clk.AfterFunc(64*c.ua.t1, c.release)
+}
+
+// release forgets the call.
+func (c *Call) release() {
+	c.retrans.stop()
+	for _, id := range c.ids {
+		if c.ua.dialogs[id] == c {
+			delete(c.ua.dialogs, id)
+		}
+	}
+	c.ids = nil
+	if c.srv != nil && c.ua.invites[c.srv] == c {
+		delete(c.ua.invites, c.srv)
+	}
+	delete(c.ua.calls, c.id)
+}
+
+func (c *Call) stopTimers() {
+	for _, t := range []*clock.Timer{&c.noAnswer, &c.autoAns, &c.glare} {
+		if *t != nil {
+			(*t).Stop()
+			*t = nil
+		}
+	}
+	c.session.stop()
+}
+
+// Hangup ends the call whatever its state: CANCEL for an outgoing call not
+// yet answered (RFC 3261 §9.1), 603 for an incoming one, BYE for an
+// established one (§15.1.1). reason is a Reason header (RFC 3326) for the
+// CANCEL or BYE, "" for none. The call is Disconnected at once; the
+// signalling finishes on its own (a 2xx that crosses our CANCEL is
+// acknowledged and ended with BYE, §15).
+func (c *Call) Hangup(reason string) error {
+	if c.ended {
+		return ErrState
+	}
+	switch c.state {
+	case Calling, Early:
+		if c.outgoing {
+			c.cancel, c.reason = true, reason
+			if c.inviteTx != nil {
+				c.inviteTx.CancelReason(nil, reason)
+			}
+			c.end(CallEvent{Code: 487, Reason: "Request Terminated", Local: true})
+			return nil
+		}
+		return c.Reject(603, "")
+	case Incoming:
+		return c.Reject(603, "")
+	}
+	c.bye(reason)
+	c.end(CallEvent{Code: 200, Local: true, Cause: reason})
+	return nil
+}
+
+// bye sends a BYE in the call's dialog, with a Reason header if given.
+func (c *Call) bye(reason string) {
+	req, err := c.dlg.NewRequest("BYE", c.acc.via, nil, "")
+	if err != nil {
+		return
+	}
+	if reason != "" {
+		req.Set("Reason", reason)
+	}
+	c.ua.send(req, transaction.ClientFuncs{})
+}
