@@ -5,7 +5,7 @@ export GOFLAGS := -buildvcs=false
 GO ?= go
 FUZZTIME ?= 10m
 
-.PHONY: all demo test vet unit bench-check bench fuzz tools
+.PHONY: all demo test vet unit interop bench-check bench fuzz tools
 
 all: test
 
@@ -21,7 +21,7 @@ demo: tools
 	@echo "Today the engine has its message core, transactions and transports (see README.md);"
 	@echo "run 'make test' to exercise them."
 
-test: tools vet unit bench-check
+test: tools vet unit interop bench-check
 
 vet:
 	$(GO) vet ./...
@@ -31,6 +31,28 @@ vet:
 # from ../shared/corpus.
 unit:
 	$(GO) test -race -count=1 ./...
+
+# Real peers on 127.0.0.1 (interop/README.md): install whichever of
+# Kamailio, baresip and SIPp is missing from Debian, then run the interop
+# suite, which skips unless SK400VOP_INTEROP=1.
+INTEROP_PKGS := kamailio:kamailio baresip:baresip-core sipp:sip-tester
+interop:
+	@set -e; export PATH="$$PATH:/usr/sbin:/sbin"; missing=""; \
+	for pair in $(INTEROP_PKGS); do \
+		command -v $${pair%%:*} >/dev/null || missing="$$missing $${pair#*:}"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+		echo "interop: installing$$missing with apt-get"; \
+		sudo=""; [ "$$(id -u)" = 0 ] || sudo="sudo -n"; \
+		{ $$sudo apt-get -q update && \
+		  $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -q -y --no-install-recommends \
+			-o DPkg::Lock::Timeout=120$$missing; } \
+		|| { echo "error: interop: apt-get could not install$$missing (needs root or passwordless sudo and a Debian mirror)" >&2; exit 1; }; \
+	fi; \
+	for pair in $(INTEROP_PKGS); do \
+		command -v $${pair%%:*} >/dev/null || { echo "error: interop: $${pair%%:*} still missing after installing $${pair#*:}" >&2; exit 1; }; \
+	done
+	SK400VOP_INTEROP=1 $(GO) test -race -count=1 -timeout=5m -v ./interop/
 
 # Every benchmark must build and run once on every test run; `make bench`
 # runs them for real (docs/PERFORMANCE.md has the figures).
