@@ -1,0 +1,107 @@
+package stack
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/sk400vop/sk400vop/engine/sip"
+	"github.com/sk400vop/sk400vop/engine/transport"
+	"github.com/sk400vop/sk400vop/engine/ua"
+)
+
+// sdpMedia answers any offer with a fixed SDP: enough for signalling.
+type sdpMedia struct{ v int }
+
+func (m *sdpMedia) sdp() []byte {
+	m.v++
+	return fmt.Appendf(nil, "v=0\r\no=- 1 %d IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 9 RTP/AVP 0\r\n", m.v)
+}
+func (m *sdpMedia) Offer(bool) ([]byte, error)          { return m.sdp(), nil }
+func (m *sdpMedia) Answer([]byte, bool) ([]byte, error) { return m.sdp(), nil }
+func (m *sdpMedia) Accept([]byte) error                 { return nil }
+func (m *sdpMedia) Rollback()                           {}
+func (m *sdpMedia) Close()                              {}
+
+type phone struct {
+	s   *Stack
+	acc *ua.Account
+	ev  chan string
+}
+
+func newPhone(t *testing.T, user string, p transport.Proto, auto bool) *phone {
+	t.Helper()
+	ph := &phone{ev: make(chan string, 64)}
+	s, err := New(Config{
+		Listen: []transport.ListenSpec{{Proto: p, Address: "127.0.0.1:0"}},
+		UA: ua.Config{
+			NewMedia: func(*ua.Call) (ua.Media, error) { return &sdpMedia{}, nil },
+			Events: ua.Events{
+				IncomingCall: func(c *ua.Call) { ph.ev <- "incoming" },
+				CallEvent: func(c *ua.Call, ev ua.CallEvent) {
+					if ev.Kind == ua.StateChanged {
+						ph.ev <- fmt.Sprintf("%v %d", ev.State, ev.Code)
+					}
+				},
+			},
+		},
+		Transport: transport.Config{RateLimit: -1},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(s.Close)
+	ph.s = s
+	cfg, err := s.Account(sip.URI{Scheme: "sip", User: user, Host: "127.0.0.1"}, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if auto {
+		cfg.AutoAnswer = ua.AutoAnswerAlways
+	}
+	s.Do(func(u *ua.UA) { ph.acc, err = u.AddAccount(cfg) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ph
+}
+
+func (ph *phone) want(t *testing.T, want string) {
+	t.Helper()
+	select {
+	case got := <-ph.ev:
+		if got != want {
+			t.Fatalf("event %q, want %q", got, want)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatalf("no event, want %q", want)
+	}
+}
+
+// Two stacks call each other over loopback sockets: UDP and TCP.
+func TestLoopbackCall(t *testing.T) {
+	for _, p := range []transport.Proto{transport.UDP, transport.TCP} {
+		t.Run(p.String(), func(t *testing.T) {
+			alice := newPhone(t, "alice", p, false)
+			bob := newPhone(t, "bob", p, true)
+			bobAddr, _ := bob.s.LocalAddr(p)
+			target, _ := sip.ParseURI(fmt.Sprintf("sip:bob@%s;transport=%s", bobAddr, p))
+			var call *ua.Call
+			var err error
+			alice.s.Do(func(*ua.UA) { call, err = alice.acc.Call(target, ua.CallOptions{}) })
+			if err != nil {
+				t.Fatal(err)
+			}
+			bob.want(t, "incoming")
+			bob.want(t, "Connecting 200")
+			alice.want(t, "Confirmed 200")
+			bob.want(t, "Confirmed 200")
+			alice.s.Do(func(*ua.UA) { err = call.Hangup("") })
+			if err != nil {
+				t.Fatal(err)
+			}
+			alice.want(t, "Disconnected 200")
+			bob.want(t, "Disconnected 200")
+		})
+	}
+}
