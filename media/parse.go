@@ -35,6 +35,9 @@ func parseSDP(body []byte) (*sdp.SessionDescription, error) {
 	if err := sd.Unmarshal(body); err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrMalformed, err)
 	}
+	if len(sd.TimeDescriptions) == 0 { // pion takes an empty body as SDP
+		return nil, fmt.Errorf("%w: no v=, o=, s= and t= lines", ErrMalformed)
+	}
 	if len(sd.MediaDescriptions) > maxMedia {
 		return nil, fmt.Errorf("%w: %d m-lines", ErrLimit, len(sd.MediaDescriptions))
 	}
