@@ -250,7 +250,7 @@ func TestAnswer(t *testing.T) {
 		neg: Negotiated{Active: true, RemoteRTP: addrPort("192.0.2.1:49170"), RemoteRTCP: addrPort("192.0.2.1:49171"),
 			Codec: Codec{0, "PCMU", 8000, ""}, Ptime: MaxPtime, Local: SendRecv, Remote: SendRecv},
 	}, {
-		name: "LF line ends and RTP port 65535",
+		name:  "LF line ends and RTP port 65535",
 		offer: "v=0\no=- 1 1 IN IP4 192.0.2.1\ns=-\nc=IN IP4 192.0.2.1\nt=0 0\nm=audio 65535 RTP/AVP 0\n",
 		neg: Negotiated{Active: true, RemoteRTP: addrPort("192.0.2.1:65535"),
 			Codec: Codec{0, "PCMU", 8000, ""}, Ptime: 20, Local: SendRecv, Remote: SendRecv},
@@ -300,7 +300,7 @@ func TestAnswerDirection(t *testing.T) {
 		{"", "sendonly", "192.0.2.1", true, Inactive, SendOnly, false, false},
 		{"", "recvonly", "192.0.2.1", true, SendOnly, RecvOnly, true, false},
 		{"", "inactive", "192.0.2.1", true, Inactive, Inactive, false, false},
-		{"sendonly", "", "192.0.2.1", false, RecvOnly, SendOnly, false, true},   // session level
+		{"sendonly", "", "192.0.2.1", false, RecvOnly, SendOnly, false, true},        // session level
 		{"sendonly", "sendrecv", "192.0.2.1", false, SendRecv, SendRecv, true, true}, // media level wins
 		{"", "", "0.0.0.0", false, RecvOnly, SendOnly, false, true},                  // RFC 2543 hold
 		{"", "sendrecv", "0.0.0.0", true, Inactive, SendOnly, false, false},
