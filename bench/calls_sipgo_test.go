@@ -39,11 +39,7 @@ type sipgoEndpoint struct {
 }
 
 func newSipgoEndpoint(user, listenAddr string) (*sipgoEndpoint, error) {
-	laddr, err := net.ResolveUDPAddr("udp4", listenAddr)
-	if err != nil {
-		return nil, err
-	}
-	conn, err := net.ListenUDP("udp4", laddr)
+	conn, err := listenCallUDP(listenAddr)
 	if err != nil {
 		return nil, err
 	}

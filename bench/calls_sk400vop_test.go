@@ -8,6 +8,8 @@ package bench
 // engine/stack land — delete skip below and implement newSK400vopCaller and
 // newSK400vopCallee (interfaces callerSide, confirmedCall and calleeSide in
 // calls_test.go; timerCounter too if the stack can count its armed timers).
+// Bind both sides' sockets with listenCallUDP, or give them callSocketBuffer
+// as SO_RCVBUF, as sipgo's are.
 // Until then every sk400vop call benchmark and TestCalls/sk400vop skip.
 
 import "errors"

@@ -24,6 +24,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"os/exec"
 	"os/signal"
@@ -129,6 +130,34 @@ const (
 	// exist in both processes before the clock and the counters start.
 	warmUpCalls = 2 * 64
 )
+
+// callSocketBuffer is the receive buffer (SO_RCVBUF) of every UDP socket
+// in the call benchmarks, both stacks', both sides'. With the kernel's
+// default (net.core.rmem_default, 208 KiB here) a reader that falls behind
+// for a moment — a GC pause, a busy neighbour on the VM — loses datagrams,
+// and each loss stalls one call for a 500 ms retransmission, which measures
+// the machine more than the stack. A server would raise it anyway; 4 MiB is
+// this VM's net.core.rmem_max. udp-drops in BenchmarkCalls shows any loss
+// that still happens.
+const callSocketBuffer = 4 << 20
+
+// listenCallUDP binds a UDP socket on addr ("127.0.0.1:port") with
+// callSocketBuffer.
+func listenCallUDP(addr string) (*net.UDPConn, error) {
+	laddr, err := net.ResolveUDPAddr("udp4", addr)
+	if err != nil {
+		return nil, err
+	}
+	conn, err := net.ListenUDP("udp4", laddr)
+	if err != nil {
+		return nil, err
+	}
+	if err := conn.SetReadBuffer(callSocketBuffer); err != nil {
+		conn.Close()
+		return nil, err
+	}
+	return conn, nil
+}
 
 // callsInFlight is how many calls the caller keeps going at once:
 // BENCH_CALLS_IN_FLIGHT, 64 by default. One call at a time would measure
