@@ -17,6 +17,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/sk400vop/sk400vop/engine/clock"
 	"github.com/sk400vop/sk400vop/engine/loop"
 	"github.com/sk400vop/sk400vop/engine/sip"
 	"github.com/sk400vop/sk400vop/engine/transport"
@@ -35,6 +36,11 @@ type Config struct {
 	Transport transport.Config
 	TLS       *tls.Config
 	Logger    *slog.Logger
+	// Clock, when set, times the UA instead of the loop's real clock: a
+	// test passes a testkit.Clock and moves it with Do(func(*ua.UA) {
+	// clk.Advance(d) }), so refreshes and timeouts run on the loop without
+	// anyone sleeping while the sockets stay real.
+	Clock clock.Clock
 }
 
 // Stack is a running user agent.
@@ -75,6 +81,9 @@ func New(cfg Config) (*Stack, error) {
 	s.tp = tp
 	uc := cfg.UA
 	uc.Clock, uc.Transport = s.loop, tp
+	if cfg.Clock != nil {
+		uc.Clock = cfg.Clock
+	}
 	if uc.Logger == nil {
 		uc.Logger = cfg.Logger
 	}
