@@ -14,7 +14,7 @@ var Scenarios = map[string]string{
 	"uac_routed": `<?xml version="1.0" encoding="ISO-8859-1" ?>
 <!DOCTYPE scenario SYSTEM "sipp.dtd">
 <scenario name="sk400vop uac_routed">
-  <send retrans="500">
+  <send retrans="500" start_txn="invite">
     <![CDATA[
       INVITE sip:[service]@[remote_ip]:[remote_port] SIP/2.0
       Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
@@ -37,11 +37,11 @@ var Scenarios = map[string]string{
       a=rtpmap:0 PCMU/8000
     ]]>
   </send>
-  <recv response="100" optional="true"/>
-  <recv response="180" optional="global"/>
-  <recv response="183" optional="global"/>
-  <recv response="200" rtd="true" rrs="true"/>
-  <send>
+  <recv response="100" optional="true" response_txn="invite"/>
+  <recv response="180" optional="global" advance_state="false" response_txn="invite"/>
+  <recv response="183" optional="global" advance_state="false" response_txn="invite"/>
+  <recv response="200" rtd="true" rrs="true" response_txn="invite"/>
+  <send ack_txn="invite">
     <![CDATA[
       ACK [next_url] SIP/2.0
       Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]

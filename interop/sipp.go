@@ -218,6 +218,12 @@ func StartSIPp(t testing.TB, opts SIPpOptions) *SIPp {
 	if !ok {
 		t.Fatalf("interop: sipp did not bind %s %s: %v\n%s", proto, s.Addr, listenErr, readTail(s.OutputPath, 8<<10))
 	}
+	if s.proc.exited() && s.proc.exitCode() != 0 {
+		// A bad scenario or a busy port: fail now rather than let the
+		// other party time out.
+		s.result = s.collect()
+		t.Fatalf("interop: sipp exited at start-up\n%s", s.result)
+	}
 	return s
 }
 
