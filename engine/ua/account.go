@@ -1,6 +1,7 @@
 package ua
 
 import (
+	"slices"
 	"time"
 
 	"github.com/sk400vop/sk400vop/engine/auth"
@@ -116,6 +117,12 @@ func (u *UA) AddAccount(cfg AccountConfig) (*Account, error) {
 
 // ID returns the account's id, unique within the UA.
 func (a *Account) ID() uint64 { return a.id }
+
+// Accounts returns the UA's accounts, in the order they were added.
+func (u *UA) Accounts() []*Account { return slices.Clone(u.accounts) }
+
+// Transport returns the transport of the account's Via: "UDP", "TCP", "TLS".
+func (a *Account) Transport() string { return a.via.Transport }
 
 // AOR returns the account's address of record.
 func (a *Account) AOR() sip.URI { return a.aor }

@@ -116,12 +116,13 @@ type Call struct {
 	authTry  [2]bool // a 401 / 407 was answered already for the INVITE
 	seTry    int     // 422s answered
 	ack      *sip.Message
-	ackSeq   uint32 // CSeq of the INVITE the ACK is for
-	cancel   bool   // the app hung up while the INVITE was pending
-	reason   string // Reason header of that hangup
-	rseq     uint32 // RSeq of the last reliable provisional PRACKed
-	answered bool   // an answer to our INVITE offer was taken
-	ok2xx    *sip.Message // the 2xx that set up the call
+	ackSeq   uint32                  // CSeq of the INVITE the ACK is for
+	cancel   bool                    // the app hung up while the INVITE was pending
+	reason   string                  // Reason header of that hangup
+	rseq     uint32                  // RSeq of the last reliable provisional PRACKed
+	answered bool                    // an answer to our INVITE offer was taken
+	ok2xx    *sip.Message            // the 2xx that set up the call
+	unwanted map[string]*sip.Message // ACKs of the 2xx we ended with BYE, by To tag
 
 	// Incoming: the INVITE, its transaction and our answers.
 	req      *sip.Message

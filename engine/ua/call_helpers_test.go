@@ -92,7 +92,7 @@ func (m *fakeMedia) Close()    { m.closed = true }
 type uaRelay struct{ ua *UA }
 
 func (r *uaRelay) HandleMessage(m *sip.Message, src transport.Addr) { r.ua.HandleMessage(m, src) }
-func (r *uaRelay) HandleFlowError(a transport.Addr, err error)       { r.ua.HandleFlowError(a, err) }
+func (r *uaRelay) HandleFlowError(a transport.Addr, err error)      { r.ua.HandleFlowError(a, err) }
 
 // peer is one UA of a scenario, with what it heard.
 type peer struct {
@@ -102,8 +102,9 @@ type peer struct {
 	ua     *UA
 	acc    *Account
 	ep     *testkit.Endpoint
-	events []string // "Early 180", "Confirmed 200", "MediaUpdated", ...
-	calls  []*Call  // every call seen, in order
+	events []string    // "Early 180", "Confirmed 200", "MediaUpdated", ...
+	log    []CallEvent // every event, in full
+	calls  []*Call     // every call seen, in order
 	media  map[*Call]*fakeMedia
 	onCall func(*Call)
 	reqs   []*ServerRequest
@@ -143,8 +144,8 @@ func (w *world) peer(name, ip string, tune func(*Config, *AccountConfig)) *peer 
 				}
 			},
 			CallEvent: func(c *Call, ev CallEvent) {
-				s := ev.Kind.label(ev)
-				p.events = append(p.events, s)
+				p.events = append(p.events, ev.Kind.label(ev))
+				p.log = append(p.log, ev)
 			},
 			Request: func(r *ServerRequest) {
 				p.reqs = append(p.reqs, r)

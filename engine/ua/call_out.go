@@ -338,13 +338,24 @@ func (c *Call) onStray2xx(resp *sip.Message) {
 
 // ackAndBye acknowledges a 2xx that creates a dialog we do not want and
 // ends that dialog at once (RFC 3261 §13.2.2.4, §15).
+// A retransmission of that 2xx is only acknowledged again: one BYE ends
+// the dialog.
 func (c *Call) ackAndBye(resp *sip.Message) {
+	to, _ := resp.To()
+	if ack := c.unwanted[to.Tag()]; ack != nil {
+		c.ua.sendAck(ack)
+		return
+	}
 	d, err := dialog.NewUAC(c.invite, resp)
 	if err != nil {
 		return
 	}
 	cs, _ := resp.CSeq()
 	if ack, err := d.NewAck(resp, cs.Seq); err == nil {
+		if c.unwanted == nil {
+			c.unwanted = map[string]*sip.Message{}
+		}
+		c.unwanted[to.Tag()] = ack
 		c.ua.sendAck(ack)
 	}
 	if bye, err := d.NewRequest("BYE", c.acc.via, nil, ""); err == nil {

@@ -1,0 +1,246 @@
+package ua
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/sk400vop/sk400vop/engine/auth"
+)
+
+// Scenarios against a scripted peer (sip:raw@10.0.0.9) whose every message
+// is written out here.
+
+// callRaw has alice call the scripted peer and returns the call and the
+// INVITE as it arrived.
+func callRaw(t *testing.T, w *world, alice *peer, r *rawPeer) (*Call, map[string]string) {
+	t.Helper()
+	c, err := alice.acc.Call(mustURI("sip:raw@10.0.0.9:5060"), CallOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.run(10 * time.Millisecond)
+	return c, msgVars(r.take("INVITE"))
+}
+
+// confirmRaw has alice call the scripted peer, which answers 200 with
+// tag b1; alice ACKs and the call is up.
+func confirmRaw(t *testing.T, w *world, alice *peer, r *rawPeer) (*Call, map[string]string) {
+	t.Helper()
+	c, v := callRaw(t, w, alice, r)
+	r.send(alice.addr, `
+SIP/2.0 200 OK
+Via: {via}
+From: {from}
+To: {to};tag=b1
+Call-ID: {callid}
+CSeq: {cseq}
+Contact: <sip:raw@10.0.0.9:5060>
+Allow: INVITE, ACK, CANCEL, BYE, UPDATE, INFO
+Content-Type: application/sdp
+`, rawSDP(1, "sendrecv"), v)
+	w.run(10 * time.Millisecond)
+	r.take("ACK")
+	if c.State() != Confirmed {
+		t.Fatalf("state %v", c.State())
+	}
+	alice.events = nil
+	return c, v
+}
+
+// Forking (RFC 3261 §13.2.2.4): two 180s with different To tags make two
+// early dialogs; the first 200 confirms its dialog and is ACKed, the
+// second is ACKed and ended with BYE. A late 180 changes nothing, and a
+// retransmitted 200 is ACKed again, during the transaction and after.
+func TestRawForking(t *testing.T) {
+	w := newWorld(t, 1)
+	alice := w.peer("alice", "10.0.0.1", nil)
+	r := w.raw("10.0.0.9")
+	c, v := callRaw(t, w, alice, r)
+	resp := func(code, tag string, body string) {
+		ct := ""
+		if body != "" {
+			ct = "Content-Type: application/sdp\n"
+		}
+		r.send(alice.addr, `
+SIP/2.0 `+code+`
+Via: {via}
+From: {from}
+To: {to};tag=`+tag+`
+Call-ID: {callid}
+CSeq: {cseq}
+Contact: <sip:raw-`+tag+`@10.0.0.9:5060>
+`+ct, body, v)
+		w.run(10 * time.Millisecond)
+	}
+	resp("180 Ringing", "b1", "")
+	resp("180 Ringing", "b2", "")
+	alice.wantEvents("Early 180") // another fork's 180 changes nothing the app sees
+	if len(alice.ua.dialogs) != 2 {
+		t.Errorf("%d early dialogs, want 2", len(alice.ua.dialogs))
+	}
+	resp("200 OK", "b1", rawSDP(1, "sendrecv"))
+	alice.wantEvents("Confirmed 200", "MediaUpdated")
+	ack := r.take("ACK")
+	if to, _ := ack.To(); to.Tag() != "b1" || ack.RawRequestURI() != "sip:raw-b1@10.0.0.9:5060" {
+		t.Errorf("ACK %s to %s", ack.Get("To"), ack.RawRequestURI())
+	}
+	resp("200 OK", "b2", rawSDP(1, "sendrecv"))
+	ack2, bye := r.take("ACK"), r.take("BYE")
+	for _, m := range []string{ack2.Get("To"), bye.Get("To")} {
+		if !strings.HasSuffix(m, "tag=b2") {
+			t.Errorf("ACK/BYE of the second fork to %s", m)
+		}
+	}
+	if bye.RawRequestURI() != "sip:raw-b2@10.0.0.9:5060" {
+		t.Errorf("BYE to %s", bye.RawRequestURI())
+	}
+	// The second fork's 200 retransmitted: ACKed again, no second BYE.
+	resp("200 OK", "b2", rawSDP(1, "sendrecv"))
+	if r.next("ACK") == nil || r.countTx("BYE") != 1 {
+		t.Errorf("second fork's retransmitted 200: %s", r.kinds())
+	}
+	resp("180 Ringing", "b3", "") // late: ignored
+	resp("200 OK", "b1", rawSDP(1, "sendrecv"))
+	if r.next("ACK") == nil {
+		t.Error("retransmitted 200 not ACKed again")
+	}
+	w.run(40 * time.Second) // the INVITE transaction is gone
+	resp("200 OK", "b1", rawSDP(1, "sendrecv"))
+	if r.next("ACK") == nil {
+		t.Error("200 retransmitted after the transaction not ACKed")
+	}
+	alice.wantEvents()
+	if c.State() != Confirmed || c.Dialog().ID().RemoteTag != "b1" {
+		t.Errorf("state %v, dialog %v", c.State(), c.Dialog().ID())
+	}
+	if n := r.countTx("BYE"); n != 1 {
+		t.Errorf("%d BYEs", n)
+	}
+}
+
+// A 407 to the INVITE, through the account's proxy, is answered once with
+// Proxy-Authorization; a second, not stale, ends the call: the password
+// is wrong, and asking again could lock the account.
+func TestRawProxyChallenge(t *testing.T) {
+	w := newWorld(t, 1)
+	alice := w.peer("alice", "10.0.0.1", func(_ *Config, a *AccountConfig) {
+		a.Proxy = mustURI("sip:10.0.0.9:5060")
+		a.Secret = auth.Secret{Username: "alice", Password: "secret"}
+		a.Realm = "example.com"
+	})
+	r := w.raw("10.0.0.9")
+	c, v := callRaw(t, w, alice, r)
+	challenge := `
+SIP/2.0 407 Proxy Authentication Required
+Via: {via}
+From: {from}
+To: {to};tag=p1
+Call-ID: {callid}
+CSeq: {cseq}
+Proxy-Authenticate: Digest realm="example.com", nonce="n1", qop="auth", algorithm=MD5
+`
+	r.send(alice.addr, challenge, "", v)
+	w.run(10 * time.Millisecond)
+	r.take("ACK")
+	inv := r.take("INVITE")
+	if cs, _ := inv.CSeq(); cs.Seq != 2 || !strings.Contains(inv.Get("Proxy-Authorization"), `realm="example.com"`) {
+		t.Fatalf("retry: CSeq %v, Proxy-Authorization %q", cs, inv.Get("Proxy-Authorization"))
+	}
+	if inv.Get("Route") != "<sip:10.0.0.9:5060;lr>" {
+		t.Errorf("Route %q", inv.Get("Route"))
+	}
+	r.send(alice.addr, challenge, "", msgVars(inv))
+	w.run(10 * time.Millisecond)
+	r.take("ACK")
+	if n := r.count("INVITE"); n != 2 {
+		t.Errorf("%d INVITEs", n)
+	}
+	alice.wantEvents("Disconnected 407")
+	if c.State() != Disconnected {
+		t.Errorf("state %v", c.State())
+	}
+}
+
+// A 401 to our BYE is not answered: a far end challenging in the dialog
+// could collect a digest of our password (auth.Allowed). The call is
+// over on our side anyway.
+func TestRawByeChallengeNotAnswered(t *testing.T) {
+	w := newWorld(t, 1)
+	alice := w.peer("alice", "10.0.0.1", func(_ *Config, a *AccountConfig) {
+		a.Proxy = mustURI("sip:10.0.0.9:5060")
+		a.Secret = auth.Secret{Username: "alice", Password: "secret"}
+		a.Realm = "example.com"
+	})
+	r := w.raw("10.0.0.9")
+	c, _ := confirmRaw(t, w, alice, r)
+	c.Hangup("")
+	w.run(10 * time.Millisecond)
+	bye := r.take("BYE")
+	r.reply(bye, `
+SIP/2.0 401 Unauthorized
+Via: {via}
+From: {from}
+To: {to}
+Call-ID: {callid}
+CSeq: {cseq}
+WWW-Authenticate: Digest realm="example.com", nonce="n1", qop="auth", algorithm=MD5
+`, "")
+	w.run(time.Minute)
+	if n := r.countTx("BYE"); n != 1 {
+		t.Errorf("%d BYEs: the challenge was answered", n)
+	}
+	for _, g := range r.got {
+		if g.msg.Has("Authorization") {
+			t.Errorf("%s with Authorization", kind(g.msg))
+		}
+	}
+	alice.wantEvents("Disconnected 200")
+}
+
+// In a dialog: a request with a tag no dialog has gets 481, one with a
+// CSeq below the last gets 500 (RFC 3261 §12.2.2), and a BYE's Reason
+// reaches the app as Cause.
+func TestRawInDialogChecks(t *testing.T) {
+	w := newWorld(t, 1)
+	alice := w.peer("alice", "10.0.0.1", nil)
+	alice.onReq = func(r *ServerRequest) { r.Respond(200, "") }
+	r := w.raw("10.0.0.9")
+	c, v := confirmRaw(t, w, alice, r)
+
+	unknown := copyVars(v)
+	unknown["from"] = strings.Replace(v["from"], "tag=", "tag=x", 1)
+	r.request(alice.addr, "BYE", 5, unknown, "", "")
+	w.run(10 * time.Millisecond)
+	r.take("481 BYE")
+
+	r.request(alice.addr, "INFO", 10, v, "", "")
+	w.run(10 * time.Millisecond)
+	r.take("200 INFO")
+	r.request(alice.addr, "INFO", 9, v, "", "")
+	w.run(10 * time.Millisecond)
+	r.take("500 INFO")
+	if len(alice.reqs) != 1 {
+		t.Errorf("%d INFOs reached the app, want 1", len(alice.reqs))
+	}
+	alice.wantEvents()
+
+	r.request(alice.addr, "BYE", 11, v, "Reason: Q.850;cause=16;text=\"Normal call clearing\"\n", "")
+	w.run(10 * time.Millisecond)
+	r.take("200 BYE")
+	alice.wantEvents("Disconnected 200")
+	if ev := alice.log[len(alice.log)-1]; ev.Cause != `Q.850;cause=16;text="Normal call clearing"` || ev.Local {
+		t.Errorf("BYE event %+v", ev)
+	}
+	if c.State() != Disconnected {
+		t.Errorf("state %v", c.State())
+	}
+}
+
+func copyVars(v map[string]string) map[string]string {
+	c := make(map[string]string, len(v))
+	for k, x := range v {
+		c[k] = x
+	}
+	return c
+}
