@@ -16,6 +16,7 @@ import (
 	"net/netip"
 	"strconv"
 	"strings"
+	"sync/atomic"
 
 	"github.com/sk400vop/sk400vop/engine/clock"
 	"github.com/sk400vop/sk400vop/engine/loop"
@@ -46,7 +47,8 @@ type Config struct {
 // Stack is a running user agent.
 type Stack struct {
 	loop *loop.Loop
-	tp   *transport.Layer
+	tc   transport.Config // the transports' config, Listen aside
+	tp   atomic.Pointer[transport.Layer]
 	ua   *ua.UA
 }
 
@@ -74,13 +76,14 @@ func New(cfg Config) (*Stack, error) {
 	if tc.Logger == nil {
 		tc.Logger = cfg.Logger
 	}
+	s.tc = tc
 	tp, err := transport.NewLayer(tc)
 	if err != nil {
 		return nil, err
 	}
-	s.tp = tp
+	s.tp.Store(tp)
 	uc := cfg.UA
-	uc.Clock, uc.Transport = s.loop, tp
+	uc.Clock, uc.Transport = s.loop, s
 	if cfg.Clock != nil {
 		uc.Clock = cfg.Clock
 	}
@@ -115,10 +118,50 @@ func (s *Stack) Post(f func(*ua.UA)) error {
 	return nil
 }
 
+// Send sends through the transports in use; it implements
+// transport.Sender for the UA.
+func (s *Stack) Send(dst transport.Addr, msg *sip.Message) error { return s.tp.Load().Send(dst, msg) }
+
 // LocalAddr returns the address of the first socket of proto.
 func (s *Stack) LocalAddr(p transport.Proto) (netip.AddrPort, bool) {
-	a, ok := s.tp.LocalAddr(p)
+	a, ok := s.tp.Load().LocalAddr(p)
 	return a.Addr, ok
+}
+
+// NetworkChanged moves the stack to new sockets after the device's network
+// changed (Wi-Fi to cellular, a new address): the transports are rebound
+// to listen, and every account takes the Contact and Via of the new socket
+// of its transport, registers them at once and tells the peers of its
+// confirmed calls by re-INVITE (ua.Account.NetworkChanged). The old
+// sockets close; their connections' failures reach the UA as flow errors.
+func (s *Stack) NetworkChanged(listen []transport.ListenSpec) error {
+	tc := s.tc
+	tc.Listen = listen
+	tp, err := transport.NewLayer(tc)
+	if err != nil {
+		return err
+	}
+	old := s.tp.Swap(tp)
+	defer old.Close()
+	var accErr error
+	if err := s.Do(func(u *ua.UA) {
+		for _, a := range u.Accounts() {
+			p, ok := transport.ParseProto(a.Transport())
+			if !ok {
+				continue
+			}
+			cfg, e := s.Account(a.AOR(), p)
+			if e == nil {
+				e = a.NetworkChanged(cfg.Contact, cfg.Via)
+			}
+			if e != nil && accErr == nil {
+				accErr = e
+			}
+		}
+	}); err != nil {
+		return err
+	}
+	return accErr
 }
 
 // LoopStats returns the event loop's counters (wake-ups, armed timers).
@@ -157,5 +200,5 @@ func (s *Stack) Account(aor sip.URI, p transport.Proto) (ua.AccountConfig, error
 func (s *Stack) Close() {
 	s.loop.Do(func() { s.ua.Close() })
 	s.loop.Close()
-	s.tp.Close()
+	s.tp.Load().Close()
 }

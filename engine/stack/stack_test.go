@@ -24,9 +24,10 @@ func (m *sdpMedia) Rollback()                           {}
 func (m *sdpMedia) Close()                              {}
 
 type phone struct {
-	s   *Stack
-	acc *ua.Account
-	ev  chan string
+	s     *Stack
+	acc   *ua.Account
+	ev    chan string
+	calls []*ua.Call // incoming calls, read on the loop
 }
 
 func newPhone(t *testing.T, user string, p transport.Proto, auto bool) *phone {
@@ -37,10 +38,16 @@ func newPhone(t *testing.T, user string, p transport.Proto, auto bool) *phone {
 		UA: ua.Config{
 			NewMedia: func(*ua.Call) (ua.Media, error) { return &sdpMedia{}, nil },
 			Events: ua.Events{
-				IncomingCall: func(c *ua.Call) { ph.ev <- "incoming" },
+				IncomingCall: func(c *ua.Call) {
+					ph.calls = append(ph.calls, c)
+					ph.ev <- "incoming"
+				},
 				CallEvent: func(c *ua.Call, ev ua.CallEvent) {
-					if ev.Kind == ua.StateChanged {
+					switch ev.Kind {
+					case ua.StateChanged:
 						ph.ev <- fmt.Sprintf("%v %d", ev.State, ev.Code)
+					case ua.MediaUpdated:
+						ph.ev <- "media"
 					}
 				},
 			},
@@ -95,6 +102,7 @@ func TestLoopbackCall(t *testing.T) {
 			bob.want(t, "incoming")
 			bob.want(t, "Connecting 200")
 			alice.want(t, "Confirmed 200")
+			alice.want(t, "media")
 			bob.want(t, "Confirmed 200")
 			alice.s.Do(func(*ua.UA) { err = call.Hangup("") })
 			if err != nil {
@@ -104,4 +112,47 @@ func TestLoopbackCall(t *testing.T) {
 			bob.want(t, "Disconnected 200")
 		})
 	}
+}
+
+// A network change in the middle of a call: the caller moves to a new
+// address, tells the callee by re-INVITE, and the callee's BYE finds it
+// at the new socket.
+func TestNetworkChangedMovesCall(t *testing.T) {
+	alice := newPhone(t, "alice", transport.UDP, false)
+	bob := newPhone(t, "bob", transport.UDP, true)
+	bobAddr, _ := bob.s.LocalAddr(transport.UDP)
+	target, _ := sip.ParseURI(fmt.Sprintf("sip:bob@%s", bobAddr))
+	var err error
+	alice.s.Do(func(*ua.UA) { _, err = alice.acc.Call(target, ua.CallOptions{}) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	bob.want(t, "incoming")
+	bob.want(t, "Connecting 200")
+	alice.want(t, "Confirmed 200")
+	alice.want(t, "media")
+	bob.want(t, "Confirmed 200")
+
+	if err := alice.s.NetworkChanged([]transport.ListenSpec{{Proto: transport.UDP, Address: "127.0.0.2:0"}}); err != nil {
+		t.Fatal(err)
+	}
+	moved, _ := alice.s.LocalAddr(transport.UDP)
+	if moved.Addr().String() != "127.0.0.2" {
+		t.Fatalf("alice now at %v", moved)
+	}
+	// The re-INVITE's answer on both sides; bob's dialog now targets
+	// alice's new address.
+	alice.want(t, "media")
+	bob.want(t, "media")
+	var remote string
+	bob.s.Do(func(*ua.UA) { remote = bob.calls[0].Dialog().RemoteTarget().Host })
+	if remote != "127.0.0.2" {
+		t.Fatalf("bob's remote target %q", remote)
+	}
+	bob.s.Do(func(*ua.UA) { err = bob.calls[0].Hangup("") })
+	if err != nil {
+		t.Fatal(err)
+	}
+	bob.want(t, "Disconnected 200")
+	alice.want(t, "Disconnected 200")
 }
