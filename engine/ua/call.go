@@ -119,6 +119,7 @@ type Call struct {
 	ackSeq   uint32                  // CSeq of the INVITE the ACK is for
 	cancel   bool                    // the app hung up while the INVITE was pending
 	reason   string                  // Reason header of that hangup
+	byeLater *sip.Message            // incoming: hung up while Connecting, the BYE for the ACK
 	rseq     uint32                  // RSeq of the last reliable provisional PRACKed
 	answered bool                    // an answer to our INVITE offer was taken
 	ok2xx    *sip.Message            // the 2xx that set up the call
@@ -301,6 +302,12 @@ func (c *Call) Hangup(reason string) error {
 		return c.Reject(603, "")
 	case Incoming:
 		return c.Reject(603, "")
+	case Connecting:
+		// No BYE before the ACK of our 2xx, which is still retransmitted
+		// (RFC 3261 §15): onAck or noAck sends it.
+		c.byeLater = c.byeRequest(reason)
+		c.end(CallEvent{Code: 200, Local: true, Cause: reason})
+		return nil
 	}
 	c.bye(reason)
 	c.end(CallEvent{Code: 200, Local: true, Cause: reason})
@@ -309,12 +316,19 @@ func (c *Call) Hangup(reason string) error {
 
 // bye sends a BYE in the call's dialog, with a Reason header if given.
 func (c *Call) bye(reason string) {
+	if req := c.byeRequest(reason); req != nil {
+		c.ua.send(req, transaction.ClientFuncs{})
+	}
+}
+
+// byeRequest builds a BYE in the call's dialog; nil if it cannot.
+func (c *Call) byeRequest(reason string) *sip.Message {
 	req, err := c.dlg.NewRequest("BYE", c.acc.via, nil, "")
 	if err != nil {
-		return
+		return nil
 	}
 	if reason != "" {
 		req.Set("Reason", reason)
 	}
-	c.ua.send(req, transaction.ClientFuncs{})
+	return req
 }

@@ -261,7 +261,12 @@ func (c *Call) Answer() error {
 // noAck ends a call whose 2xx got no ACK in 64*T1 (RFC 3261 §13.3.1.4).
 func (c *Call) noAck() {
 	c.final = nil
-	c.bye(`SIP;cause=408;text="No ACK"`)
+	if bye := c.byeLater; bye != nil {
+		c.byeLater = nil
+		c.ua.send(bye, transaction.ClientFuncs{})
+	} else {
+		c.bye(`SIP;cause=408;text="No ACK"`)
+	}
 	c.end(CallEvent{Code: 408, Reason: "No ACK", Local: true})
 }
 
@@ -314,6 +319,13 @@ func (c *Call) onAck(ack *sip.Message) {
 	}
 	c.retrans.stop()
 	c.final = nil
+	if c.ended {
+		if bye := c.byeLater; bye != nil {
+			c.byeLater = nil
+			c.ua.send(bye, transaction.ClientFuncs{})
+		}
+		return
+	}
 	media := false
 	if c.oa == oaLocalOffer {
 		c.oa = oaIdle

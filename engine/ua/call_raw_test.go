@@ -244,3 +244,135 @@ func copyVars(v map[string]string) map[string]string {
 	}
 	return c
 }
+
+// The peer's re-INVITE with an offer putting us on hold (sendonly) gets
+// our answer recvonly; one without an offer gets our offer in the 200,
+// and its ACK brings the answer (RFC 3261 §14.2, RFC 3264 §8.4). An
+// UPDATE with an offer is answered in its 200 (RFC 3311 §5.2).
+func TestRawPeerOffers(t *testing.T) {
+	w := newWorld(t, 1)
+	alice := w.peer("alice", "10.0.0.1", nil)
+	r := w.raw("10.0.0.9")
+	c, v := confirmRaw(t, w, alice, r)
+	m := alice.media[c]
+	sdp := "Content-Type: application/sdp\n"
+
+	r.request(alice.addr, "INVITE", 2, v, sdp, rawSDP(2, "sendonly"))
+	w.run(10 * time.Millisecond)
+	ok := r.take("200 INVITE")
+	if sdpDir(ok.Body()) != "recvonly" || m.dir != "recvonly" {
+		t.Errorf("hold answered %q, media %q", sdpDir(ok.Body()), m.dir)
+	}
+	r.send(alice.addr, `
+ACK sip:alice@10.0.0.1:5060 SIP/2.0
+Via: SIP/2.0/UDP 10.0.0.9:5060;branch={branch}
+Max-Forwards: 70
+From: {from}
+To: {to}
+Call-ID: {callid}
+CSeq: 2 ACK
+`, "", msgVars(ok))
+	w.run(10 * time.Millisecond)
+	alice.wantEvents("MediaUpdated")
+
+	r.request(alice.addr, "INVITE", 3, v, "", "")
+	w.run(10 * time.Millisecond)
+	ok = r.take("200 INVITE")
+	if sdpDir(ok.Body()) != "sendrecv" || !m.offered {
+		t.Fatalf("offer in the 200: %q, offered %v", ok.Body(), m.offered)
+	}
+	r.send(alice.addr, `
+ACK sip:alice@10.0.0.1:5060 SIP/2.0
+Via: SIP/2.0/UDP 10.0.0.9:5060;branch={branch}
+Max-Forwards: 70
+From: {from}
+To: {to}
+Call-ID: {callid}
+CSeq: 3 ACK
+Content-Type: application/sdp
+`, rawSDP(3, "sendrecv"), msgVars(ok))
+	w.run(10 * time.Millisecond)
+	alice.wantEvents("MediaUpdated")
+	if m.offered || m.dir != "sendrecv" || !strings.Contains(m.remote, "raw 1 3") {
+		t.Errorf("answer in the ACK not taken: offered %v dir %q", m.offered, m.dir)
+	}
+	// The 200 is not retransmitted once ACKed.
+	w.run(10 * time.Second)
+	if r.next("200 INVITE") != nil {
+		t.Error("200 retransmitted after its ACK")
+	}
+
+	r.request(alice.addr, "UPDATE", 4, v, sdp, rawSDP(4, "inactive"))
+	w.run(10 * time.Millisecond)
+	ok = r.take("200 UPDATE")
+	if sdpDir(ok.Body()) != "sendrecv" || !strings.Contains(m.remote, "raw 1 4") {
+		t.Errorf("UPDATE answered %q, remote %q", ok.Body(), m.remote)
+	}
+	alice.wantEvents("MediaUpdated")
+}
+
+// A 2xx without To tag comes from an RFC 2543 UAS: its dialog has an
+// empty remote tag (RFC 3261 §12.1.2), the call is set up, and the BYE
+// carries the To of the 2xx as it was.
+func TestRawNoToTag(t *testing.T) {
+	w := newWorld(t, 1)
+	alice := w.peer("alice", "10.0.0.1", nil)
+	r := w.raw("10.0.0.9")
+	c, v := callRaw(t, w, alice, r)
+	r.send(alice.addr, `
+SIP/2.0 200 OK
+Via: {via}
+From: {from}
+To: {to}
+Call-ID: {callid}
+CSeq: {cseq}
+Contact: <sip:raw@10.0.0.9:5060>
+Content-Type: application/sdp
+`, rawSDP(1, "sendrecv"), v)
+	w.run(10 * time.Millisecond)
+	ack := r.take("ACK")
+	if ack.Get("To") != v["to"] {
+		t.Errorf("ACK To %q", ack.Get("To"))
+	}
+	alice.wantEvents("Confirmed 200", "MediaUpdated")
+	c.Hangup("")
+	w.run(10 * time.Millisecond)
+	if bye := r.take("BYE"); bye.Get("To") != v["to"] {
+		t.Errorf("BYE To %q", bye.Get("To"))
+	}
+	alice.wantEvents("Disconnected 200")
+}
+
+// The callee hangs up after its 200 and before the ACK (Connecting): the
+// BYE waits for the ACK (RFC 3261 §15: "MUST NOT send a BYE on a confirmed
+// dialog until it has received an ACK for its 2xx response").
+func TestRawHangupConnecting(t *testing.T) {
+	w := newWorld(t, 1)
+	bob := w.peer("bob", "10.0.0.2", nil)
+	bob.onCall = func(c *Call) { c.Answer() }
+	r := w.raw("10.0.0.9")
+	r.invite(bob, "", rawSDP(1, "sendrecv"))
+	w.run(10 * time.Millisecond)
+	ok := r.take("200 INVITE")
+	bc := bob.last()
+	bc.Hangup("")
+	w.run(2 * time.Second)
+	if r.count("BYE") != 0 {
+		t.Fatal("BYE before the ACK")
+	}
+	if r.count("200 INVITE") < 2 {
+		t.Error("200 not retransmitted after the hangup")
+	}
+	r.send(bob.addr, `
+ACK sip:bob@10.0.0.2:5060 SIP/2.0
+Via: SIP/2.0/UDP 10.0.0.9:5060;branch={branch}
+Max-Forwards: 70
+From: {from}
+To: {to}
+Call-ID: {callid}
+CSeq: 1 ACK
+`, "", msgVars(ok))
+	w.run(10 * time.Millisecond)
+	r.take("BYE")
+	bob.wantEvents("Connecting 200", "Disconnected 200")
+}
