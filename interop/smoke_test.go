@@ -105,6 +105,14 @@ func TestSmokeBaresipRegisters(t *testing.T) {
 	if log := k.Log(); !strings.Contains(log, "REQ REGISTER") {
 		t.Fatalf("Kamailio log shows no REGISTER:\n%s", log)
 	}
+	// The same over TCP (Kamailio keeps the connection as an alias).
+	bt := StartBaresip(t, BaresipOptions{User: "alice", Password: "secret1", Registrar: k.Addr, Transport: "tcp"})
+	if ok, err := bt.Registered(); err != nil || !ok {
+		t.Fatalf("baresip over TCP not registered (ok=%v, err=%v)", ok, err)
+	}
+	if log := k.Log(); !strings.Contains(log, "/tcp") {
+		t.Fatalf("Kamailio log shows no REGISTER over TCP:\n%s", log)
+	}
 }
 
 // (c) SIPp built-in uac calls SIPp built-in uas directly.
