@@ -1,0 +1,108 @@
+package interop
+
+// SIPp scenarios that play the far end of a call with sk400vop's UA (see
+// ua_sipp_test.go). Each checks what our UA sends with ereg actions
+// (check_it fails the SIPp call, so SIPp exits non-zero) and ends with a
+// short timewait: our UA's timers run on a virtual clock, so nothing is
+// retransmitted to it unless a test advances that clock.
+
+import "strings"
+
+// sippHeader is the head of every scenario.
+const sippHeader = `<?xml version="1.0" encoding="ISO-8859-1" ?>
+<!DOCTYPE scenario SYSTEM "sipp.dtd">
+`
+
+// sippSDP is SIPp's session description: PCMU on its media port.
+const sippSDP = `
+      v=0
+      o=sipp 53655765 2353687637 IN IP[local_ip_type] [local_ip]
+      s=-
+      c=IN IP[media_ip_type] [media_ip]
+      t=0 0
+      m=audio [media_port] RTP/AVP 0
+      a=rtpmap:0 PCMU/8000
+`
+
+// sippScenario fills the {{SDP}} placeholders of a scenario body.
+func sippScenario(body string) string {
+	return sippHeader + strings.ReplaceAll(body, "{{SDP}}", sippSDP)
+}
+
+// sippUAS100rel answers an INVITE that offers 100rel with a reliable 183
+// carrying its answer (Require: 100rel, RSeq: 1), retransmitted until the
+// PRACK, which must say "RAck: 1 <INVITE CSeq> INVITE" (RFC 3262 §7.2).
+// It answers the PRACK 200, then the INVITE 200 (the INVITE's Via and
+// CSeq were saved, since [last_*] now names the PRACK), takes the ACK and
+// waits for our BYE.
+var sippUAS100rel = sippScenario(`<scenario name="sk400vop uas 100rel">
+  <recv request="INVITE" crlf="true">
+    <action>
+      <ereg regexp="100rel" search_in="hdr" header="Supported:" check_it="true" assign_to="sup"/>
+      <ereg regexp="[^ ].*" search_in="hdr" header="Via:" assign_to="ivia"/>
+      <ereg regexp="([0-9]+) INVITE" search_in="hdr" header="CSeq:" check_it="true" assign_to="icseq,icseqn"/>
+    </action>
+  </recv>
+  <Reference variables="sup,icseq"/>
+  <send retrans="500">
+    <![CDATA[
+      SIP/2.0 183 Session Progress
+      [last_Via:]
+      [last_From:]
+      [last_To:];tag=[pid]SIPpTag01[call_number]
+      [last_Call-ID:]
+      [last_CSeq:]
+      Contact: <sip:[local_ip]:[local_port];transport=[transport]>
+      Require: 100rel
+      RSeq: 1
+      Content-Type: application/sdp
+      Content-Length: [len]
+{{SDP}}
+    ]]>
+  </send>
+  <recv request="PRACK" crlf="true">
+    <action>
+      <ereg regexp="^ *1 ([0-9]+) INVITE *$" search_in="hdr" header="RAck:" check_it="true" assign_to="rack,racknum"/>
+      <strcmp assign_to="rackcmp" variable="racknum" variable2="icseqn" check_it="true"/>
+    </action>
+  </recv>
+  <Reference variables="rack,rackcmp"/>
+  <send>
+    <![CDATA[
+      SIP/2.0 200 OK
+      [last_Via:]
+      [last_From:]
+      [last_To:]
+      [last_Call-ID:]
+      [last_CSeq:]
+      Content-Length: 0
+    ]]>
+  </send>
+  <send retrans="500">
+    <![CDATA[
+      SIP/2.0 200 OK
+      Via: [$ivia]
+      [last_From:]
+      [last_To:]
+      [last_Call-ID:]
+      CSeq: [$icseqn] INVITE
+      Contact: <sip:[local_ip]:[local_port];transport=[transport]>
+      Content-Length: 0
+    ]]>
+  </send>
+  <recv request="ACK" crlf="true"/>
+  <recv request="BYE"/>
+  <send>
+    <![CDATA[
+      SIP/2.0 200 OK
+      [last_Via:]
+      [last_From:]
+      [last_To:]
+      [last_Call-ID:]
+      [last_CSeq:]
+      Content-Length: 0
+    ]]>
+  </send>
+  <timewait milliseconds="200"/>
+</scenario>
+`)

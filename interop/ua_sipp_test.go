@@ -1,0 +1,115 @@
+package interop
+
+// sk400vop's UA against SIPp as a scripted far end (issue 4, acceptance
+// point 4): reliable provisional responses, a re-INVITE from the peer,
+// session-timer refreshes and expiry, and a forked INVITE answered twice.
+// Calls are direct (no proxy): our phone calls sip:service@<SIPp>, or
+// SIPp calls our Contact. SIPp checks what we send (ereg with check_it)
+// and exits non-zero if anything is missing or wrong.
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/sk400vop/sk400vop/engine/ua"
+)
+
+// sippTimeout bounds each SIPp run; a scenario takes well under a second.
+const sippTimeout = 15 * time.Second
+
+// startSIPpUAS starts SIPp as the callee with a scenario of
+// ua_sipp_scenarios_test.go and returns it with the URI to call.
+func startSIPpUAS(t *testing.T, scenario string) (*SIPp, string) {
+	t.Helper()
+	s := StartSIPp(t, SIPpOptions{Scenario: scenario, Timeout: sippTimeout})
+	return s, "sip:service@" + s.Addr
+}
+
+// sippOK waits for SIPp to end and fails t unless its call succeeded.
+func sippOK(t *testing.T, s *SIPp) *SIPpResult {
+	t.Helper()
+	r := s.Wait(t)
+	if !r.OK() {
+		t.Fatalf("SIPp: %s", r)
+	}
+	return r
+}
+
+// hangup ends c from our side.
+func (p *phone) hangup(c *ua.Call) {
+	p.t.Helper()
+	var err error
+	p.do(func(*ua.UA) { err = c.Hangup("") })
+	if err != nil {
+		p.t.Fatal(err)
+	}
+}
+
+// until waits for the next event with the given prefix and returns it
+// with the events before it, whatever they are (bounded like want).
+func (p *phone) until(prefix string) (string, []string) {
+	p.t.Helper()
+	var before []string
+	deadline := time.After(10 * time.Second)
+	tick := time.NewTicker(20 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		select {
+		case <-tick.C:
+			p.advance(0)
+		case ev := <-p.ev:
+			if strings.HasPrefix(ev, prefix) {
+				return ev, before
+			}
+			before = append(before, ev)
+		case <-deadline:
+			p.t.Fatalf("no event %q within 10 s (got %q)", prefix, before)
+		}
+	}
+}
+
+// quiet fails t if an event comes within d.
+func (p *phone) quiet(d time.Duration) {
+	p.t.Helper()
+	select {
+	case ev := <-p.ev:
+		p.t.Fatalf("unexpected event %q", ev)
+	case <-time.After(d):
+	}
+}
+
+func contains(list []string, s string) bool {
+	for _, e := range list {
+		if e == s {
+			return true
+		}
+	}
+	return false
+}
+
+// 1. We call a SIPp UAS that answers with a reliable 183 (Require: 100rel,
+// RSeq: 1, SDP answer): our PRACK carries the right RAck, SIPp answers it
+// 200 and then the INVITE 200 (no SDP: the offer was answered in the 183),
+// our UA confirms the call, and our BYE ends it.
+func TestSIPpUAS100rel(t *testing.T) {
+	Require(t)
+	t.Parallel()
+	s, target := startSIPpUAS(t, sippUAS100rel)
+	alice := newPhone(t, phoneOptions{user: "alice"})
+	c := alice.call(target)
+	ev, before := alice.until("call Confirmed")
+	if ev != "call Confirmed 200" {
+		t.Fatalf("%s after %q", ev, before)
+	}
+	// The answer in the reliable 183 is applied before the 200.
+	if !contains(before, "call Early 183") || !contains(before, "call media") {
+		t.Errorf("events before Confirmed: %q, want call Early 183 and call media", before)
+	}
+	alice.hangup(c)
+	alice.want("call Disconnected")
+	r := sippOK(t, s)
+	if !strings.Contains(r.Messages, "PRACK sip:") {
+		t.Errorf("no PRACK in SIPp's trace")
+	}
+}
