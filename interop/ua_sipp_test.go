@@ -8,6 +8,8 @@ package interop
 // and exits non-zero if anything is missing or wrong.
 
 import (
+	"net"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -111,5 +113,41 @@ func TestSIPpUAS100rel(t *testing.T) {
 	r := sippOK(t, s)
 	if !strings.Contains(r.Messages, "PRACK sip:") {
 		t.Errorf("no PRACK in SIPp's trace")
+	}
+}
+
+// 2. SIPp calls us (auto-answer) and then holds the call with a re-INVITE
+// whose offer is sendonly: our 200 answers recvonly (SIPp checks it, RFC
+// 3264 §6.1), our UA reports the new media, and SIPp's BYE ends the call.
+func TestSIPpUACReinviteHold(t *testing.T) {
+	Require(t)
+	t.Parallel()
+	alice := newPhone(t, phoneOptions{user: "alice", autoAnswer: true})
+	var contact string
+	alice.do(func(*ua.UA) {
+		u := alice.acc.Contact()
+		contact = net.JoinHostPort(u.Host, strconv.Itoa(u.Port))
+	})
+	s := StartSIPp(t, SIPpOptions{Scenario: sippUACHold, Remote: contact, Service: "alice", Timeout: sippTimeout})
+	alice.want("incoming sipp")
+	c := alice.incoming()
+	ev, before := alice.until("call Confirmed")
+	if ev != "call Confirmed 200" {
+		t.Fatalf("%s after %q", ev, before)
+	}
+	// The re-INVITE's offer and our answer.
+	ev, before = alice.until("call ")
+	if ev != "call media" {
+		t.Fatalf("after Confirmed: %s (%q), want call media for the re-INVITE", ev, before)
+	}
+	ev, before = alice.until("call Disconnected")
+	if ev != "call Disconnected 200" {
+		t.Fatalf("%s after %q", ev, before)
+	}
+	sippOK(t, s)
+	var st ua.CallState
+	alice.do(func(*ua.UA) { st = c.State() })
+	if st != ua.Disconnected {
+		t.Errorf("state %v", st)
 	}
 }
