@@ -188,6 +188,7 @@ func (c *Call) onProvisional(resp *sip.Message) {
 		c.rseq = rseq
 	}
 	var prackBody []byte
+	media := false
 	if body := resp.Body(); len(body) > 0 {
 		switch {
 		case c.oa == oaLocalOffer && d == c.dlg:
@@ -198,13 +199,13 @@ func (c *Call) onProvisional(resp *sip.Message) {
 				if reliable {
 					c.oa, c.answered = oaIdle, true
 				}
-				c.emit(CallEvent{Kind: MediaUpdated, Code: resp.StatusCode(), Reason: resp.Reason()})
+				media = true
 			}
 		case c.oa == oaIdle && !c.answered && reliable:
 			// An offer in a reliable 18x to our INVITE without one: the
 			// answer goes in the PRACK (RFC 3262 §5).
 			if ans, err := c.media.Answer(body, c.hold); err == nil {
-				prackBody, c.answered = ans, true
+				prackBody, c.answered, media = ans, true, true
 			}
 		}
 	}
@@ -214,6 +215,9 @@ func (c *Call) onProvisional(resp *sip.Message) {
 	if c.state != Early || d == c.dlg {
 		c.state = Calling // enter reports each 18x
 		c.enter(Early, CallEvent{Code: resp.StatusCode(), Reason: resp.Reason()})
+	}
+	if media {
+		c.emit(CallEvent{Kind: MediaUpdated, Code: resp.StatusCode(), Reason: resp.Reason()})
 	}
 }
 
