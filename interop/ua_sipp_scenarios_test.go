@@ -221,3 +221,115 @@ var sippUACHold = sippScenario(`<scenario name="sk400vop uac re-INVITE hold">
   <Reference variables="cseq3"/>
 </scenario>
 `)
+
+// sippUASTimer answers an INVITE that asks for a 90 s session timer
+// (Session-Expires: 90, Supported: timer) with a 200 that sets it:
+// "Session-Expires: 90;refresher=<refresher>", "Require: timer", and an
+// Allow that lists UPDATE or not. What follows the ACK is after.
+func sippUASTimer(name, refresher string, allowUpdate bool, after string) string {
+	allow := "INVITE, ACK, BYE, CANCEL, OPTIONS"
+	if allowUpdate {
+		allow += ", UPDATE"
+	}
+	r := strings.NewReplacer("{{NAME}}", name, "{{REFRESHER}}", refresher, "{{ALLOW}}", allow, "{{AFTER}}", after)
+	return sippScenario(r.Replace(`<scenario name="sk400vop uas session timer {{NAME}}">
+  <recv request="INVITE" crlf="true">
+    <action>
+      <ereg regexp="^ *90( *;.*)?$" search_in="hdr" header="Session-Expires:" check_it="true" assign_to="se"/>
+      <ereg regexp="timer" search_in="hdr" header="Supported:" check_it="true" assign_to="sup"/>
+    </action>
+  </recv>
+  <Reference variables="se,sup"/>
+  <send retrans="500">
+    <![CDATA[
+      SIP/2.0 200 OK
+      [last_Via:]
+      [last_From:]
+      [last_To:];tag=[pid]SIPpTag01[call_number]
+      [last_Call-ID:]
+      [last_CSeq:]
+      Contact: <sip:[local_ip]:[local_port];transport=[transport]>
+      Allow: {{ALLOW}}
+      Supported: timer
+      Require: timer
+      Session-Expires: 90;refresher={{REFRESHER}}
+      Content-Type: application/sdp
+      Content-Length: [len]
+{{SDP}}
+    ]]>
+  </send>
+  <recv request="ACK" crlf="true"/>
+{{AFTER}}
+  <recv request="BYE"/>
+  <send>
+    <![CDATA[
+      SIP/2.0 200 OK
+      [last_Via:]
+      [last_From:]
+      [last_To:]
+      [last_Call-ID:]
+      [last_CSeq:]
+      Content-Length: 0
+    ]]>
+  </send>
+  <timewait milliseconds="200"/>
+</scenario>
+`))
+}
+
+// sippRefreshUPDATE takes a session refresh by UPDATE (RFC 4028 §7.4: no
+// body, Session-Expires with refresher=uac) and answers 200 keeping us the
+// refresher.
+const sippRefreshUPDATE = `
+  <recv request="UPDATE">
+    <action>
+      <ereg regexp="^ *90 *; *refresher=uac *$" search_in="hdr" header="Session-Expires:" check_it="true" assign_to="use"/>
+      <ereg regexp="^ *0 *$" search_in="hdr" header="Content-Length:" check_it="true" assign_to="ubody"/>
+    </action>
+  </recv>
+  <Reference variables="use,ubody"/>
+  <send>
+    <![CDATA[
+      SIP/2.0 200 OK
+      [last_Via:]
+      [last_From:]
+      [last_To:]
+      [last_Call-ID:]
+      [last_CSeq:]
+      Contact: <sip:[local_ip]:[local_port];transport=[transport]>
+      Require: timer
+      Session-Expires: 90;refresher=uac
+      Content-Length: 0
+    ]]>
+  </send>
+`
+
+// sippRefreshReINVITE takes a session refresh by re-INVITE (the offer of
+// the session as it stands, Session-Expires with refresher=uac), answers
+// it 200 with SDP and the timer, and takes the ACK.
+var sippRefreshReINVITE = strings.ReplaceAll(`
+  <recv request="INVITE">
+    <action>
+      <ereg regexp="^ *90 *; *refresher=uac *$" search_in="hdr" header="Session-Expires:" check_it="true" assign_to="rse"/>
+      <ereg regexp="m=audio" search_in="body" check_it="true" assign_to="roffer"/>
+    </action>
+  </recv>
+  <Reference variables="rse,roffer"/>
+  <send retrans="500">
+    <![CDATA[
+      SIP/2.0 200 OK
+      [last_Via:]
+      [last_From:]
+      [last_To:]
+      [last_Call-ID:]
+      [last_CSeq:]
+      Contact: <sip:[local_ip]:[local_port];transport=[transport]>
+      Require: timer
+      Session-Expires: 90;refresher=uac
+      Content-Type: application/sdp
+      Content-Length: [len]
+{{SDP}}
+    ]]>
+  </send>
+  <recv request="ACK" crlf="true"/>
+`, "{{SDP}}", sippSDP)

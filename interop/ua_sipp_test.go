@@ -151,3 +151,105 @@ func TestSIPpUACReinviteHold(t *testing.T) {
 		t.Errorf("state %v", st)
 	}
 }
+
+// callConfirmed places a call from p to target and waits until it is
+// confirmed and the answer in the 200 applied.
+func (p *phone) callConfirmed(target string) *ua.Call {
+	p.t.Helper()
+	c := p.call(target)
+	ev, before := p.until("call Confirmed")
+	if ev != "call Confirmed 200" {
+		p.t.Fatalf("%s after %q", ev, before)
+	}
+	if !contains(before, "call media") {
+		p.want("call media")
+	}
+	return c
+}
+
+// sessionInterval returns c's negotiated session interval and whether we
+// refresh.
+func (p *phone) sessionInterval(c *ua.Call) (iv time.Duration, refresher bool) {
+	p.do(func(*ua.UA) { iv, refresher = c.SessionInterval() })
+	return
+}
+
+// 3. Session timer (RFC 4028) with us as refresher. We ask for 90 s; SIPp
+// answers 200 with "Session-Expires: 90;refresher=uac" and "Require:
+// timer". Our refresh is due at half the interval: nothing at 44 s, at
+// 45 s an UPDATE when the 200 allowed it (twice, since each refresh
+// restarts the interval), else a re-INVITE; SIPp checks each and answers
+// 200 (a re-INVITE refresh twice too: the second proves the first
+// restarted the interval). The virtual clock moves exactly to each deadline, not beyond: past
+// it Timer E would retransmit before the real answer could arrive.
+func TestSIPpSessionTimerRefresh(t *testing.T) {
+	Require(t)
+	t.Parallel()
+	se := func(c *ua.Config) { c.SessionExpires = 90 * time.Second }
+
+	t.Run("UPDATE", func(t *testing.T) {
+		t.Parallel()
+		s, target := startSIPpUAS(t, sippUASTimer("update", "uac", true, sippRefreshUPDATE+sippRefreshUPDATE))
+		alice := newPhone(t, phoneOptions{user: "alice", ua: se})
+		c := alice.callConfirmed(target)
+		if iv, us := alice.sessionInterval(c); iv != 90*time.Second || !us {
+			t.Fatalf("session interval %v, we refresh %v; want 90s, true", iv, us)
+		}
+		for i := 0; i < 2; i++ {
+			alice.advance(44 * time.Second)
+			alice.quiet(100 * time.Millisecond)
+			alice.advance(time.Second)
+			alice.want("call refreshed")
+		}
+		alice.hangup(c)
+		alice.want("call Disconnected")
+		sippOK(t, s)
+	})
+
+	t.Run("re-INVITE", func(t *testing.T) {
+		t.Parallel()
+		s, target := startSIPpUAS(t, sippUASTimer("reinvite", "uac", false, sippRefreshReINVITE+sippRefreshReINVITE))
+		alice := newPhone(t, phoneOptions{user: "alice", ua: se})
+		c := alice.callConfirmed(target)
+		for i := 0; i < 2; i++ {
+			alice.advance(44 * time.Second)
+			alice.quiet(100 * time.Millisecond)
+			alice.advance(time.Second)
+			// A refresh that carries an offer is reported as the
+			// media update it also is.
+			alice.want("call media")
+		}
+		alice.hangup(c)
+		alice.want("call Disconnected")
+		r := sippOK(t, s)
+		if strings.Contains(r.Messages, "UPDATE sip:") {
+			t.Errorf("an UPDATE went to a peer that did not allow it")
+		}
+	})
+}
+
+// 3b. Session timer with SIPp as the refresher (refresher=uas), which
+// stays silent: our UA ends the session with BYE when the interval runs
+// out less min(32 s, interval/3) = 60 s for 90 s (RFC 4028 §10), not
+// before.
+func TestSIPpSessionTimerExpiry(t *testing.T) {
+	Require(t)
+	t.Parallel()
+	s, target := startSIPpUAS(t, sippUASTimer("silent", "uas", true, ""))
+	alice := newPhone(t, phoneOptions{user: "alice", ua: func(c *ua.Config) { c.SessionExpires = 90 * time.Second }})
+	c := alice.callConfirmed(target)
+	if iv, us := alice.sessionInterval(c); iv != 90*time.Second || us {
+		t.Fatalf("session interval %v, we refresh %v; want 90s, false", iv, us)
+	}
+	alice.advance(59 * time.Second)
+	alice.quiet(100 * time.Millisecond)
+	alice.advance(time.Second)
+	ev, before := alice.until("call Disconnected")
+	if ev != "call Disconnected 408" {
+		t.Errorf("%s after %q, want call Disconnected 408", ev, before)
+	}
+	r := sippOK(t, s)
+	if !strings.Contains(r.Messages, "cause=408") {
+		t.Errorf("our BYE has no Reason with cause=408")
+	}
+}
