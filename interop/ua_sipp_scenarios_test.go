@@ -333,3 +333,132 @@ var sippRefreshReINVITE = strings.ReplaceAll(`
   </send>
   <recv request="ACK" crlf="true"/>
 `, "{{SDP}}", sippSDP)
+
+// sippUASForked plays a forking proxy's two branches for one INVITE: 180
+// from branch A (To tag forkA, Contact sip:forkA@SIPp), 180 from branch B
+// (forkB), then a 200 from each, both with an answer. The caller must
+// confirm A, ACK both 2xx, each on its own dialog, and end B's at once
+// with BYE (RFC 3261 §13.2.2.4). SIPp checks the two ACKs and the BYE by
+// To tag and Request-URI, answers the BYE, and then takes our BYE for A.
+// B's 200 goes once A's ACK is in: SIPp counts a message that arrives
+// while it still has something to send as unexpected, and fails.
+var sippUASForked = sippScenario(`<scenario name="sk400vop uas forked 2xx">
+  <recv request="INVITE" crlf="true">
+    <action>
+      <ereg regexp="[^ ].*" search_in="hdr" header="Via:" assign_to="ivia"/>
+      <ereg regexp="[^ ].*" search_in="hdr" header="To:" assign_to="ito"/>
+      <ereg regexp="[^ ].*" search_in="hdr" header="CSeq:" assign_to="icseq"/>
+    </action>
+  </recv>
+  <send>
+    <![CDATA[
+      SIP/2.0 180 Ringing
+      [last_Via:]
+      [last_From:]
+      [last_To:];tag=forkA
+      [last_Call-ID:]
+      [last_CSeq:]
+      Contact: <sip:forkA@[local_ip]:[local_port];transport=[transport]>
+      Content-Length: 0
+    ]]>
+  </send>
+  <send>
+    <![CDATA[
+      SIP/2.0 180 Ringing
+      [last_Via:]
+      [last_From:]
+      [last_To:];tag=forkB
+      [last_Call-ID:]
+      [last_CSeq:]
+      Contact: <sip:forkB@[local_ip]:[local_port];transport=[transport]>
+      Content-Length: 0
+    ]]>
+  </send>
+  <send>
+    <![CDATA[
+      SIP/2.0 200 OK
+      [last_Via:]
+      [last_From:]
+      [last_To:];tag=forkA
+      [last_Call-ID:]
+      [last_CSeq:]
+      Contact: <sip:forkA@[local_ip]:[local_port];transport=[transport]>
+      Content-Type: application/sdp
+      Content-Length: [len]
+{{SDP}}
+    ]]>
+  </send>
+  <recv request="ACK">
+    <action>
+      <ereg regexp="^ACK sip:forkA@" search_in="msg" check_it="true" assign_to="ackAuri"/>
+      <ereg regexp=";tag=forkA([; ]|$)" search_in="hdr" header="To:" check_it="true" assign_to="ackA"/>
+      <ereg regexp="^ *1 ACK" search_in="hdr" header="CSeq:" check_it="true" assign_to="ackAseq"/>
+    </action>
+  </recv>
+  <send>
+    <![CDATA[
+      SIP/2.0 200 OK
+      Via: [$ivia]
+      [last_From:]
+      To: [$ito];tag=forkB
+      [last_Call-ID:]
+      CSeq: [$icseq]
+      Contact: <sip:forkB@[local_ip]:[local_port];transport=[transport]>
+      Content-Type: application/sdp
+      Content-Length: [len]
+
+      v=0
+      o=sippB 1 1 IN IP[local_ip_type] [local_ip]
+      s=-
+      c=IN IP[media_ip_type] [media_ip]
+      t=0 0
+      m=audio [media_port] RTP/AVP 0
+      a=rtpmap:0 PCMU/8000
+    ]]>
+  </send>
+  <recv request="ACK">
+    <action>
+      <ereg regexp="^ACK sip:forkB@" search_in="msg" check_it="true" assign_to="ackBuri"/>
+      <ereg regexp=";tag=forkB([; ]|$)" search_in="hdr" header="To:" check_it="true" assign_to="ackB"/>
+      <ereg regexp="^ *1 ACK" search_in="hdr" header="CSeq:" check_it="true" assign_to="ackBseq"/>
+    </action>
+  </recv>
+  <recv request="BYE">
+    <action>
+      <ereg regexp="^BYE sip:forkB@" search_in="msg" check_it="true" assign_to="byeBuri"/>
+      <ereg regexp=";tag=forkB([; ]|$)" search_in="hdr" header="To:" check_it="true" assign_to="byeB"/>
+    </action>
+  </recv>
+  <Reference variables="ackAuri,ackA,ackAseq,ackBuri,ackB,ackBseq,byeBuri,byeB"/>
+  <send>
+    <![CDATA[
+      SIP/2.0 200 OK
+      [last_Via:]
+      [last_From:]
+      [last_To:]
+      [last_Call-ID:]
+      [last_CSeq:]
+      Content-Length: 0
+    ]]>
+  </send>
+  <recv request="BYE">
+    <action>
+      <ereg regexp="^BYE sip:forkA@" search_in="msg" check_it="true" assign_to="byeAuri"/>
+      <ereg regexp=";tag=forkA([; ]|$)" search_in="hdr" header="To:" check_it="true" assign_to="byeA"/>
+    </action>
+  </recv>
+  <Reference variables="byeAuri,byeA"/>
+  <send>
+    <![CDATA[
+      SIP/2.0 200 OK
+      [last_Via:]
+      [last_From:]
+      [last_To:]
+      [last_Call-ID:]
+      [last_CSeq:]
+      Content-Length: 0
+    ]]>
+  </send>
+  <timewait milliseconds="200"/>
+</scenario>
+`)

@@ -71,13 +71,22 @@ func (p *phone) until(prefix string) (string, []string) {
 	}
 }
 
-// quiet fails t if an event comes within d.
+// quiet fails t if an event comes within d. Like want, it runs the work
+// the UA armed "for now" (sending an ACK, a BYE...) every 20 ms.
 func (p *phone) quiet(d time.Duration) {
 	p.t.Helper()
-	select {
-	case ev := <-p.ev:
-		p.t.Fatalf("unexpected event %q", ev)
-	case <-time.After(d):
+	deadline := time.After(d)
+	tick := time.NewTicker(20 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		select {
+		case <-tick.C:
+			p.advance(0)
+		case ev := <-p.ev:
+			p.t.Fatalf("unexpected event %q", ev)
+		case <-deadline:
+			return
+		}
 	}
 }
 
@@ -252,4 +261,40 @@ func TestSIPpSessionTimerExpiry(t *testing.T) {
 	if !strings.Contains(r.Messages, "cause=408") {
 		t.Errorf("our BYE has no Reason with cause=408")
 	}
+}
+
+// 4. A forked INVITE answered by two branches (SIPp plays both: 180 and
+// 200 with To tags forkA and forkB). Our UA confirms the call with the
+// first 200, ACKs both, and ends the second dialog with BYE at once (RFC
+// 3261 §13.2.2.4); the app sees one call, on A. Our hangup then ends A.
+func TestSIPpForked2xx(t *testing.T) {
+	Require(t)
+	t.Parallel()
+	s, target := startSIPpUAS(t, sippUASForked)
+	alice := newPhone(t, phoneOptions{user: "alice"})
+	c := alice.call(target)
+	ev, before := alice.until("call Confirmed")
+	if ev != "call Confirmed 200" {
+		t.Fatalf("%s after %q", ev, before)
+	}
+	if !contains(before, "call media") {
+		alice.want("call media")
+	}
+	// The second 200 is dealt with below the app: nothing more is heard
+	// while SIPp gets our ACK and BYE for B (its trace shows them).
+	deadline := time.Now().Add(5 * time.Second)
+	for !strings.Contains(readTail(s.MessagesPath, 0), "BYE sip:forkB@") {
+		if time.Now().After(deadline) {
+			t.Fatal("no BYE for the second fork within 5 s")
+		}
+		alice.quiet(50 * time.Millisecond)
+	}
+	var tag string
+	alice.do(func(*ua.UA) { tag = c.Dialog().ID().RemoteTag })
+	if tag != "forkA" {
+		t.Errorf("the call's dialog is with %q, want forkA (the first 200)", tag)
+	}
+	alice.hangup(c)
+	alice.want("call Disconnected")
+	sippOK(t, s)
 }
