@@ -462,3 +462,94 @@ var sippUASForked = sippScenario(`<scenario name="sk400vop uas forked 2xx">
   <timewait milliseconds="200"/>
 </scenario>
 `)
+
+// sippUACPeerRefresh calls [service]@remote asking for a 90 s session
+// timer that it refreshes itself (Session-Expires: 90;refresher=uac): the
+// 200 must agree (Session-Expires: 90;refresher=uac, Require: timer, RFC
+// 4028 §9). After 500 ms it refreshes with an UPDATE without body, checks
+// the 200 keeps the interval, and after 1 s more hangs up.
+var sippUACPeerRefresh = sippScenario(`<scenario name="sk400vop uac refreshes by UPDATE">
+  <send retrans="500">
+    <![CDATA[
+      INVITE sip:[service]@[remote_ip]:[remote_port] SIP/2.0
+      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+      From: sipp <sip:sipp@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
+      To: <sip:[service]@[remote_ip]:[remote_port]>
+      Call-ID: [call_id]
+      CSeq: 1 INVITE
+      Contact: <sip:sipp@[local_ip]:[local_port];transport=[transport]>
+      Max-Forwards: 70
+      Supported: timer
+      Session-Expires: 90;refresher=uac
+      Min-SE: 90
+      Allow: INVITE, ACK, BYE, CANCEL, UPDATE
+      Content-Type: application/sdp
+      Content-Length: [len]
+{{SDP}}
+    ]]>
+  </send>
+  <recv response="100" optional="true"/>
+  <recv response="180" optional="true"/>
+  <recv response="200" rtd="true" rrs="true">
+    <action>
+      <ereg regexp="^ *90 *; *refresher=uac *$" search_in="hdr" header="Session-Expires:" check_it="true" assign_to="se1"/>
+      <ereg regexp="timer" search_in="hdr" header="Require:" check_it="true" assign_to="req1"/>
+    </action>
+  </recv>
+  <Reference variables="se1,req1"/>
+  <send>
+    <![CDATA[
+      ACK [next_url] SIP/2.0
+      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+      From: sipp <sip:sipp@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
+      To: <sip:[service]@[remote_ip]:[remote_port]>[peer_tag_param]
+      Call-ID: [call_id]
+      CSeq: 1 ACK
+      [routes]
+      Contact: <sip:sipp@[local_ip]:[local_port];transport=[transport]>
+      Max-Forwards: 70
+      Content-Length: 0
+    ]]>
+  </send>
+  <pause milliseconds="500"/>
+  <send retrans="500">
+    <![CDATA[
+      UPDATE [next_url] SIP/2.0
+      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+      From: sipp <sip:sipp@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
+      To: <sip:[service]@[remote_ip]:[remote_port]>[peer_tag_param]
+      Call-ID: [call_id]
+      CSeq: 2 UPDATE
+      [routes]
+      Contact: <sip:sipp@[local_ip]:[local_port];transport=[transport]>
+      Max-Forwards: 70
+      Supported: timer
+      Session-Expires: 90;refresher=uac
+      Content-Length: 0
+    ]]>
+  </send>
+  <recv response="200">
+    <action>
+      <ereg regexp="CSeq: *2 UPDATE" search_in="msg" check_it="true" assign_to="cseq2"/>
+      <ereg regexp="^ *90 *; *refresher=uac *$" search_in="hdr" header="Session-Expires:" check_it="true" assign_to="se2"/>
+    </action>
+  </recv>
+  <Reference variables="cseq2,se2"/>
+  <pause milliseconds="1000"/>
+  <send retrans="500">
+    <![CDATA[
+      BYE [next_url] SIP/2.0
+      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+      From: sipp <sip:sipp@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
+      To: <sip:[service]@[remote_ip]:[remote_port]>[peer_tag_param]
+      Call-ID: [call_id]
+      CSeq: 3 BYE
+      [routes]
+      Contact: <sip:sipp@[local_ip]:[local_port];transport=[transport]>
+      Max-Forwards: 70
+      Content-Length: 0
+    ]]>
+  </send>
+  <recv response="200" crlf="true"/>
+</scenario>
+`)

@@ -125,6 +125,15 @@ func TestSIPpUAS100rel(t *testing.T) {
 	}
 }
 
+// hostPort is where to reach the phone: its Contact's host:port.
+func (p *phone) hostPort() (hp string) {
+	p.do(func(*ua.UA) {
+		u := p.acc.Contact()
+		hp = net.JoinHostPort(u.Host, strconv.Itoa(u.Port))
+	})
+	return
+}
+
 // 2. SIPp calls us (auto-answer) and then holds the call with a re-INVITE
 // whose offer is sendonly: our 200 answers recvonly (SIPp checks it, RFC
 // 3264 §6.1), our UA reports the new media, and SIPp's BYE ends the call.
@@ -132,11 +141,7 @@ func TestSIPpUACReinviteHold(t *testing.T) {
 	Require(t)
 	t.Parallel()
 	alice := newPhone(t, phoneOptions{user: "alice", autoAnswer: true})
-	var contact string
-	alice.do(func(*ua.UA) {
-		u := alice.acc.Contact()
-		contact = net.JoinHostPort(u.Host, strconv.Itoa(u.Port))
-	})
+	contact := alice.hostPort()
 	s := StartSIPp(t, SIPpOptions{Scenario: sippUACHold, Remote: contact, Service: "alice", Timeout: sippTimeout})
 	alice.want("incoming sipp")
 	c := alice.incoming()
@@ -261,6 +266,37 @@ func TestSIPpSessionTimerExpiry(t *testing.T) {
 	if !strings.Contains(r.Messages, "cause=408") {
 		t.Errorf("our BYE has no Reason with cause=408")
 	}
+}
+
+// 3c. Session timer with the caller (SIPp) as refresher: our 200 agrees
+// to its "Session-Expires: 90;refresher=uac" with "Require: timer" (SIPp
+// checks), and its UPDATE refresh is reported and restarts our expiry
+// timer: 40 s before it and 40 s after it pass without our BYE, which a
+// timer left running would have sent at 60 s. SIPp then hangs up.
+func TestSIPpSessionTimerPeerRefresh(t *testing.T) {
+	Require(t)
+	t.Parallel()
+	alice := newPhone(t, phoneOptions{user: "alice", autoAnswer: true})
+	s := StartSIPp(t, SIPpOptions{Scenario: sippUACPeerRefresh, Remote: alice.hostPort(), Service: "alice", Timeout: sippTimeout})
+	alice.want("incoming sipp")
+	c := alice.incoming()
+	if ev, before := alice.until("call Confirmed"); ev != "call Confirmed 200" {
+		t.Fatalf("%s after %q", ev, before)
+	}
+	if iv, us := alice.sessionInterval(c); iv != 90*time.Second || us {
+		t.Fatalf("session interval %v, we refresh %v; want 90s, false", iv, us)
+	}
+	// The ACK is in (Confirmed), so no 2xx retransmission is pending.
+	alice.advance(40 * time.Second)
+	if ev, before := alice.until("call refreshed"); len(before) > 0 {
+		t.Fatalf("%q before %s", before, ev)
+	}
+	alice.advance(40 * time.Second)
+	alice.quiet(100 * time.Millisecond)
+	if ev, before := alice.until("call Disconnected"); ev != "call Disconnected 200" {
+		t.Fatalf("%s after %q, want SIPp's BYE", ev, before)
+	}
+	sippOK(t, s)
 }
 
 // 4. A forked INVITE answered by two branches (SIPp plays both: 180 and
