@@ -4,6 +4,7 @@ go 1.26.0
 
 require (
 	github.com/pion/sdp/v3 v3.0.20
+	github.com/zaf/g711 v1.4.0
 	golang.org/x/net v0.62.0
 )
 
