@@ -62,8 +62,9 @@ const (
 	// ChangeFailed: our re-INVITE or UPDATE failed (Code says how); the
 	// session stays as it was.
 	ChangeFailed
-	// Refreshed: a session refresh (RFC 4028) succeeded, ours or the
-	// peer's.
+	// Refreshed: a session refresh (RFC 4028) without offer succeeded,
+	// ours or the peer's: an UPDATE without body. A refresh by re-INVITE
+	// carries an offer and reports MediaUpdated.
 	Refreshed
 )
 

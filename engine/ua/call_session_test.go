@@ -163,3 +163,32 @@ Content-Type: application/sdp
 		t.Fatalf("%d INVITEs: no second refresh", n)
 	}
 }
+
+// With a session timer running, the peer's hold re-INVITE refreshes the
+// session too, and each side hears one MediaUpdated, as for a hold
+// without timer: Refreshed is for refreshes without offer.
+func TestSessionTimerHold(t *testing.T) {
+	w := newWorld(t, 1)
+	alice := w.peer("alice", "10.0.0.1", sessionExpires(120*time.Second))
+	bob := w.peer("bob", "10.0.0.2", nil)
+	bob.onCall = func(c *Call) { c.Answer() }
+	ac := alice.call(bob)
+	w.run(30 * time.Second)
+	bc := bob.last()
+	alice.events, bob.events = nil, nil
+	if err := bc.Hold(); err != nil {
+		t.Fatal(err)
+	}
+	w.run(time.Second)
+	alice.wantEvents("MediaUpdated")
+	bob.wantEvents("MediaUpdated")
+	// The hold refreshed the session: the next refresh is 60 s after it.
+	if iv, _ := ac.SessionInterval(); iv != 120*time.Second {
+		t.Errorf("interval %v", iv)
+	}
+	w.run(58 * time.Second)
+	alice.wantEvents()
+	w.run(time.Second)
+	alice.wantEvents("Refreshed")
+	bob.wantEvents("Refreshed")
+}

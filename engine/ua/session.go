@@ -56,7 +56,8 @@ func (c *Call) peerRefreshed(req, resp *sip.Message) {
 		}
 	}
 	c.armSessionTimer()
-	if c.session.interval > 0 {
+	// A refresh with an offer reports MediaUpdated instead, as ours do.
+	if c.session.interval > 0 && req.Method() == "UPDATE" && len(req.Body()) == 0 {
 		c.emit(CallEvent{Kind: Refreshed, Code: 200})
 	}
 }
