@@ -1,0 +1,163 @@
+package rtp
+
+import (
+	"net/netip"
+	"time"
+
+	"github.com/pion/rtcp"
+)
+
+// rtcpInterval draws the next report interval: the mean times a factor
+// uniform in [0.5, 1.5] (RFC 3550 §6.3.1, minimal form for two parties).
+func (s *Session) rtcpInterval() time.Duration {
+	return time.Duration((0.5 + s.rng.Float64()) * float64(s.cfg.RTCPInterval))
+}
+
+func (s *Session) rtcpTick() {
+	s.rtcpT = nil
+	if s.closed || !s.neg.Active {
+		return
+	}
+	s.sendRTCP(s.clk.Now(), false)
+	s.rtcpT = s.clk.AfterFunc(s.rtcpInterval(), s.rtcpFn)
+}
+
+// rtcpDest is where RTCP goes: where the peer's RTCP comes from once seen;
+// else, if RTP latched to a new address, its port plus one (RFC 3550
+// §11); else the signalled RTCP address.
+func (s *Session) rtcpDest() netip.AddrPort {
+	switch {
+	case s.rtcpPeer.IsValid():
+		return s.rtcpPeer
+	case s.latch.moved():
+		return netip.AddrPortFrom(s.latch.peer.Addr(), s.latch.peer.Port()+1)
+	}
+	return s.neg.RemoteRTCP
+}
+
+// sendRTCP sends a compound packet (RFC 3550 §6.1): an SR if we sent RTP
+// in the last two intervals (§6.4), else an RR, with a report block about
+// the peer's stream if it sent since the last report; an SDES CNAME; and a
+// BYE if bye.
+func (s *Session) sendRTCP(now time.Time, bye bool) {
+	var blocks []rtcp.ReceptionReport
+	if s.remote.active && (s.remote.received > s.remote.receivedPrior) {
+		blocks = append(blocks, s.remote.report(now))
+	}
+	pkts := make([]rtcp.Packet, 0, 3)
+	if !s.lastSent.IsZero() && now.Sub(s.lastSent) < 2*s.cfg.RTCPInterval {
+		pkts = append(pkts, &rtcp.SenderReport{
+			SSRC:        s.ssrc,
+			NTPTime:     ntpTime(now),
+			RTPTime:     s.rtpTime(now),
+			PacketCount: uint32(s.statsData.PacketsSent),
+			OctetCount:  uint32(s.statsData.BytesSent),
+			Reports:     blocks,
+		})
+		s.statsData.LastSRSent = now
+	} else {
+		pkts = append(pkts, &rtcp.ReceiverReport{SSRC: s.ssrc, Reports: blocks})
+		s.statsData.LastRRSent = now
+	}
+	pkts = append(pkts, rtcp.NewCNAMESourceDescription(s.ssrc, s.cname))
+	if bye {
+		pkts = append(pkts, &rtcp.Goodbye{Sources: []uint32{s.ssrc}})
+	}
+	b, err := rtcp.Marshal(pkts)
+	if err != nil {
+		return
+	}
+	_ = s.cfg.RTCP.WriteTo(b, s.rtcpDest())
+}
+
+// rtpTime returns the RTP timestamp of the instant now on our sampling
+// clock, for an SR (RFC 3550 §6.4.1).
+func (s *Session) rtpTime(now time.Time) uint32 {
+	d := s.due.Sub(now)
+	return s.ts - uint32(int64(d)*int64(s.rate)/int64(time.Second))
+}
+
+// receiveRTCP reads a compound RTCP packet from the peer.
+func (s *Session) receiveRTCP(b []byte, from netip.AddrPort) {
+	pkts, err := rtcp.Unmarshal(b)
+	if err != nil || len(pkts) == 0 {
+		return
+	}
+	// Only the peer's reports count: from the peer's addresses, and about
+	// its stream's SSRC once we know it.
+	var sender uint32
+	switch p := pkts[0].(type) {
+	case *rtcp.SenderReport:
+		sender = p.SSRC
+	case *rtcp.ReceiverReport:
+		sender = p.SSRC
+	default:
+		return // a compound packet starts with a report (§6.1)
+	}
+	if s.remote.active && sender != s.remote.ssrc ||
+		from.Addr() != s.latch.peer.Addr() && from != s.neg.RemoteRTCP {
+		return
+	}
+	if s.remote.active {
+		s.rtcpPeer = from
+	}
+	now := s.clk.Now()
+	for _, p := range pkts {
+		switch p := p.(type) {
+		case *rtcp.SenderReport:
+			if s.remote.active && p.SSRC == s.remote.ssrc {
+				s.remote.lastSR = uint32(p.NTPTime >> 16)
+				s.remote.lastSRTime = now
+			}
+			s.statsData.LastSRReceived = now
+			s.reportBlocks(now, p.Reports)
+		case *rtcp.ReceiverReport:
+			s.statsData.LastRRReceived = now
+			s.reportBlocks(now, p.Reports)
+		case *rtcp.Goodbye:
+			s.statsData.ByeReceived = true
+		}
+	}
+}
+
+// reportBlocks takes the peer's report about our stream: its loss and
+// jitter figures, and the round-trip time A - LSR - DLSR (RFC 3550
+// §6.4.1).
+func (s *Session) reportBlocks(now time.Time, blocks []rtcp.ReceptionReport) {
+	for _, r := range blocks {
+		if r.SSRC != s.ssrc {
+			continue
+		}
+		st := &s.statsData
+		st.RemoteFractionLost = float64(r.FractionLost) / 256
+		st.RemoteLost = int64(int32(r.TotalLost<<8) >> 8) // 24-bit signed
+		if expected := int64(r.LastSequenceNumber) - int64(s.firstSeq) + 1; expected > 0 {
+			st.RemoteLossRate = float64(st.RemoteLost) / float64(expected)
+		}
+		st.RemoteJitter = s.tsDuration(r.Jitter)
+		if r.LastSenderReport != 0 {
+			a := uint32(ntpTime(now) >> 16)
+			if rtt := int32(a - r.LastSenderReport - r.Delay); rtt >= 0 {
+				st.RTT = time.Duration(int64(rtt) * int64(time.Second) / 65536)
+			}
+		}
+	}
+}
+
+// ntpEpochOffset is the seconds from 1900 (NTP) to 1970 (Unix).
+const ntpEpochOffset = 2208988800
+
+// ntpTime returns t as a 64-bit NTP timestamp (RFC 3550 §4).
+func ntpTime(t time.Time) uint64 {
+	sec := uint64(t.Unix() + ntpEpochOffset)
+	frac := uint64(t.Nanosecond()) << 32 / uint64(time.Second)
+	return sec<<32 | frac
+}
+
+// tsDuration converts timestamp units to time.
+func (s *Session) tsDuration(units uint32) time.Duration {
+	if s.rate == 0 {
+		return 0
+	}
+	return time.Duration(int64(units) * int64(time.Second) / int64(s.rate))
+}
