@@ -38,8 +38,8 @@ func sippOK(t *testing.T, s *SIPp) *SIPpResult {
 	return r
 }
 
-// hangup ends c from our side.
-func (p *phone) hangup(c *ua.Call) {
+// hangupCall ends c from our side.
+func (p *phone) hangupCall(c *ua.Call) {
 	p.t.Helper()
 	var err error
 	p.do(func(*ua.UA) { err = c.Hangup("") })
@@ -48,9 +48,9 @@ func (p *phone) hangup(c *ua.Call) {
 	}
 }
 
-// until waits for the next event with the given prefix and returns it
+// untilEvent waits for the next event with the given prefix and returns it
 // with the events before it, whatever they are (bounded like want).
-func (p *phone) until(prefix string) (string, []string) {
+func (p *phone) untilEvent(prefix string) (string, []string) {
 	p.t.Helper()
 	var before []string
 	deadline := time.After(10 * time.Second)
@@ -71,9 +71,9 @@ func (p *phone) until(prefix string) (string, []string) {
 	}
 }
 
-// quiet fails t if an event comes within d. Like want, it runs the work
+// quietFor fails t if an event comes within d. Like want, it runs the work
 // the UA armed "for now" (sending an ACK, a BYE...) every 20 ms.
-func (p *phone) quiet(d time.Duration) {
+func (p *phone) quietFor(d time.Duration) {
 	p.t.Helper()
 	deadline := time.After(d)
 	tick := time.NewTicker(20 * time.Millisecond)
@@ -90,7 +90,8 @@ func (p *phone) quiet(d time.Duration) {
 	}
 }
 
-func contains(list []string, s string) bool {
+// hasEvent reports whether list holds the event s.
+func hasEvent(list []string, s string) bool {
 	for _, e := range list {
 		if e == s {
 			return true
@@ -109,15 +110,15 @@ func TestSIPpUAS100rel(t *testing.T) {
 	s, target := startSIPpUAS(t, sippUAS100rel)
 	alice := newPhone(t, phoneOptions{user: "alice"})
 	c := alice.call(target)
-	ev, before := alice.until("call Confirmed")
+	ev, before := alice.untilEvent("call Confirmed")
 	if ev != "call Confirmed 200" {
 		t.Fatalf("%s after %q", ev, before)
 	}
 	// The answer in the reliable 183 is applied before the 200.
-	if !contains(before, "call Early 183") || !contains(before, "call media") {
+	if !hasEvent(before, "call Early 183") || !hasEvent(before, "call media") {
 		t.Errorf("events before Confirmed: %q, want call Early 183 and call media", before)
 	}
-	alice.hangup(c)
+	alice.hangupCall(c)
 	alice.want("call Disconnected")
 	r := sippOK(t, s)
 	if !strings.Contains(r.Messages, "PRACK sip:") {
@@ -125,8 +126,8 @@ func TestSIPpUAS100rel(t *testing.T) {
 	}
 }
 
-// hostPort is where to reach the phone: its Contact's host:port.
-func (p *phone) hostPort() (hp string) {
+// contactHostPort is where to reach the phone: its Contact's host:port.
+func (p *phone) contactHostPort() (hp string) {
 	p.do(func(*ua.UA) {
 		u := p.acc.Contact()
 		hp = net.JoinHostPort(u.Host, strconv.Itoa(u.Port))
@@ -141,20 +142,20 @@ func TestSIPpUACReinviteHold(t *testing.T) {
 	Require(t)
 	t.Parallel()
 	alice := newPhone(t, phoneOptions{user: "alice", autoAnswer: true})
-	contact := alice.hostPort()
+	contact := alice.contactHostPort()
 	s := StartSIPp(t, SIPpOptions{Scenario: sippUACHold, Remote: contact, Service: "alice", Timeout: sippTimeout})
 	alice.want("incoming sipp")
 	c := alice.incoming()
-	ev, before := alice.until("call Confirmed")
+	ev, before := alice.untilEvent("call Confirmed")
 	if ev != "call Confirmed 200" {
 		t.Fatalf("%s after %q", ev, before)
 	}
 	// The re-INVITE's offer and our answer.
-	ev, before = alice.until("call ")
+	ev, before = alice.untilEvent("call ")
 	if ev != "call media" {
 		t.Fatalf("after Confirmed: %s (%q), want call media for the re-INVITE", ev, before)
 	}
-	ev, before = alice.until("call Disconnected")
+	ev, before = alice.untilEvent("call Disconnected")
 	if ev != "call Disconnected 200" {
 		t.Fatalf("%s after %q", ev, before)
 	}
@@ -166,24 +167,24 @@ func TestSIPpUACReinviteHold(t *testing.T) {
 	}
 }
 
-// callConfirmed places a call from p to target and waits until it is
+// callAndConfirm places a call from p to target and waits until it is
 // confirmed and the answer in the 200 applied.
-func (p *phone) callConfirmed(target string) *ua.Call {
+func (p *phone) callAndConfirm(target string) *ua.Call {
 	p.t.Helper()
 	c := p.call(target)
-	ev, before := p.until("call Confirmed")
+	ev, before := p.untilEvent("call Confirmed")
 	if ev != "call Confirmed 200" {
 		p.t.Fatalf("%s after %q", ev, before)
 	}
-	if !contains(before, "call media") {
+	if !hasEvent(before, "call media") {
 		p.want("call media")
 	}
 	return c
 }
 
-// sessionInterval returns c's negotiated session interval and whether we
+// sessionTimer returns c's negotiated session interval and whether we
 // refresh.
-func (p *phone) sessionInterval(c *ua.Call) (iv time.Duration, refresher bool) {
+func (p *phone) sessionTimer(c *ua.Call) (iv time.Duration, refresher bool) {
 	p.do(func(*ua.UA) { iv, refresher = c.SessionInterval() })
 	return
 }
@@ -205,17 +206,17 @@ func TestSIPpSessionTimerRefresh(t *testing.T) {
 		t.Parallel()
 		s, target := startSIPpUAS(t, sippUASTimer("update", "uac", true, sippRefreshUPDATE+sippRefreshUPDATE))
 		alice := newPhone(t, phoneOptions{user: "alice", ua: se})
-		c := alice.callConfirmed(target)
-		if iv, us := alice.sessionInterval(c); iv != 90*time.Second || !us {
+		c := alice.callAndConfirm(target)
+		if iv, us := alice.sessionTimer(c); iv != 90*time.Second || !us {
 			t.Fatalf("session interval %v, we refresh %v; want 90s, true", iv, us)
 		}
 		for i := 0; i < 2; i++ {
 			alice.advance(44 * time.Second)
-			alice.quiet(100 * time.Millisecond)
+			alice.quietFor(100 * time.Millisecond)
 			alice.advance(time.Second)
 			alice.want("call refreshed")
 		}
-		alice.hangup(c)
+		alice.hangupCall(c)
 		alice.want("call Disconnected")
 		sippOK(t, s)
 	})
@@ -224,16 +225,16 @@ func TestSIPpSessionTimerRefresh(t *testing.T) {
 		t.Parallel()
 		s, target := startSIPpUAS(t, sippUASTimer("reinvite", "uac", false, sippRefreshReINVITE+sippRefreshReINVITE))
 		alice := newPhone(t, phoneOptions{user: "alice", ua: se})
-		c := alice.callConfirmed(target)
+		c := alice.callAndConfirm(target)
 		for i := 0; i < 2; i++ {
 			alice.advance(44 * time.Second)
-			alice.quiet(100 * time.Millisecond)
+			alice.quietFor(100 * time.Millisecond)
 			alice.advance(time.Second)
 			// A refresh that carries an offer is reported as the
 			// media update it also is.
 			alice.want("call media")
 		}
-		alice.hangup(c)
+		alice.hangupCall(c)
 		alice.want("call Disconnected")
 		r := sippOK(t, s)
 		if strings.Contains(r.Messages, "UPDATE sip:") {
@@ -251,14 +252,14 @@ func TestSIPpSessionTimerExpiry(t *testing.T) {
 	t.Parallel()
 	s, target := startSIPpUAS(t, sippUASTimer("silent", "uas", true, ""))
 	alice := newPhone(t, phoneOptions{user: "alice", ua: func(c *ua.Config) { c.SessionExpires = 90 * time.Second }})
-	c := alice.callConfirmed(target)
-	if iv, us := alice.sessionInterval(c); iv != 90*time.Second || us {
+	c := alice.callAndConfirm(target)
+	if iv, us := alice.sessionTimer(c); iv != 90*time.Second || us {
 		t.Fatalf("session interval %v, we refresh %v; want 90s, false", iv, us)
 	}
 	alice.advance(59 * time.Second)
-	alice.quiet(100 * time.Millisecond)
+	alice.quietFor(100 * time.Millisecond)
 	alice.advance(time.Second)
-	ev, before := alice.until("call Disconnected")
+	ev, before := alice.untilEvent("call Disconnected")
 	if ev != "call Disconnected 408" {
 		t.Errorf("%s after %q, want call Disconnected 408", ev, before)
 	}
@@ -277,24 +278,24 @@ func TestSIPpSessionTimerPeerRefresh(t *testing.T) {
 	Require(t)
 	t.Parallel()
 	alice := newPhone(t, phoneOptions{user: "alice", autoAnswer: true})
-	s := StartSIPp(t, SIPpOptions{Scenario: sippUACPeerRefresh, Remote: alice.hostPort(), Service: "alice", Timeout: sippTimeout})
+	s := StartSIPp(t, SIPpOptions{Scenario: sippUACPeerRefresh, Remote: alice.contactHostPort(), Service: "alice", Timeout: sippTimeout})
 	alice.want("incoming sipp")
 	c := alice.incoming()
-	if ev, before := alice.until("call Confirmed"); ev != "call Confirmed 200" {
+	if ev, before := alice.untilEvent("call Confirmed"); ev != "call Confirmed 200" {
 		t.Fatalf("%s after %q", ev, before)
 	}
-	if iv, us := alice.sessionInterval(c); iv != 90*time.Second || us {
+	if iv, us := alice.sessionTimer(c); iv != 90*time.Second || us {
 		t.Fatalf("session interval %v, we refresh %v; want 90s, false", iv, us)
 	}
 	// The ACK is in (Confirmed), so no 2xx retransmission is pending.
 	alice.advance(40 * time.Second)
-	if ev, before := alice.until("call refreshed"); len(before) > 0 {
+	if ev, before := alice.untilEvent("call refreshed"); len(before) > 0 {
 		t.Fatalf("%q before %s", before, ev)
 	}
 	alice.advance(40 * time.Second)
 	// A timer left running would have ended the call at 60 s (408,
 	// at once); a restarted one lets SIPp's BYE end it (200).
-	if ev, before := alice.until("call Disconnected"); ev != "call Disconnected 200" {
+	if ev, before := alice.untilEvent("call Disconnected"); ev != "call Disconnected 200" {
 		t.Fatalf("%s after %q, want SIPp's BYE", ev, before)
 	}
 	sippOK(t, s)
@@ -310,11 +311,11 @@ func TestSIPpForked2xx(t *testing.T) {
 	s, target := startSIPpUAS(t, sippUASForked)
 	alice := newPhone(t, phoneOptions{user: "alice"})
 	c := alice.call(target)
-	ev, before := alice.until("call Confirmed")
+	ev, before := alice.untilEvent("call Confirmed")
 	if ev != "call Confirmed 200" {
 		t.Fatalf("%s after %q", ev, before)
 	}
-	if !contains(before, "call media") {
+	if !hasEvent(before, "call media") {
 		alice.want("call media")
 	}
 	// The second 200 is dealt with below the app: nothing more is heard
@@ -324,14 +325,14 @@ func TestSIPpForked2xx(t *testing.T) {
 		if time.Now().After(deadline) {
 			t.Fatal("no BYE for the second fork within 5 s")
 		}
-		alice.quiet(50 * time.Millisecond)
+		alice.quietFor(50 * time.Millisecond)
 	}
 	var tag string
 	alice.do(func(*ua.UA) { tag = c.Dialog().ID().RemoteTag })
 	if tag != "forkA" {
 		t.Errorf("the call's dialog is with %q, want forkA (the first 200)", tag)
 	}
-	alice.hangup(c)
+	alice.hangupCall(c)
 	alice.want("call Disconnected")
 	sippOK(t, s)
 }
