@@ -121,7 +121,7 @@ type Call struct {
 	cancel   bool                    // the app hung up while the INVITE was pending
 	reason   string                  // Reason header of that hangup
 	byeLater *sip.Message            // incoming: hung up while Connecting, the BYE for the ACK
-	rseq     uint32                  // RSeq of the last reliable provisional PRACKed
+	rseq     map[string]uint32       // RSeq of the last reliable provisional PRACKed, by To tag
 	answered bool                    // an answer to our INVITE offer was taken
 	ok2xx    *sip.Message            // the 2xx that set up the call
 	unwanted map[string]*sip.Message // ACKs of the 2xx we ended with BYE, by To tag

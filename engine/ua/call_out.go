@@ -181,11 +181,16 @@ func (c *Call) onProvisional(resp *sip.Message) {
 	reliable = reliable && resp.HasToken("Require", "100rel") && c.ua.cfg.Rel100 != Rel100Off
 	if reliable {
 		// Only the next RSeq is taken; a retransmission or one out of
-		// order is not processed (RFC 3262 §4).
-		if c.rseq != 0 && rseq != c.rseq+1 {
+		// order is not processed (RFC 3262 §4). Each UAS of a forked
+		// INVITE numbers its own, so the count is per dialog.
+		tag := d.ID().RemoteTag
+		if last, ok := c.rseq[tag]; ok && rseq != last+1 {
 			return
 		}
-		c.rseq = rseq
+		if c.rseq == nil {
+			c.rseq = map[string]uint32{}
+		}
+		c.rseq[tag] = rseq
 	}
 	var prackBody []byte
 	media := false

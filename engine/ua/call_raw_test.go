@@ -376,3 +376,39 @@ CSeq: 1 ACK
 	r.take("BYE")
 	bob.wantEvents("Connecting 200", "Disconnected 200")
 }
+
+// Two forks send reliable 183s, each numbering its RSeq from its own
+// start (RFC 3262 §3): each is PRACKed in its own dialog, and a
+// retransmission is not PRACKed twice.
+func TestRawForkedRel100(t *testing.T) {
+	w := newWorld(t, 1)
+	alice := w.peer("alice", "10.0.0.1", nil)
+	r := w.raw("10.0.0.9")
+	_, v := callRaw(t, w, alice, r)
+	rel := func(tag, rseq string) {
+		r.send(alice.addr, `
+SIP/2.0 183 Session Progress
+Via: {via}
+From: {from}
+To: {to};tag=`+tag+`
+Call-ID: {callid}
+CSeq: {cseq}
+Contact: <sip:raw-`+tag+`@10.0.0.9:5060>
+Require: 100rel
+RSeq: `+rseq+`
+`, "", v)
+		w.run(10 * time.Millisecond)
+	}
+	rel("b1", "1")
+	rel("b2", "1")
+	rel("b1", "1") // a retransmission
+	for _, tag := range []string{"b1", "b2"} {
+		p := r.take("PRACK")
+		if to, _ := p.To(); to.Tag() != tag || p.Get("RAck") != "1 1 INVITE" {
+			t.Errorf("PRACK To %s RAck %q, want tag %s", p.Get("To"), p.Get("RAck"), tag)
+		}
+	}
+	if n := r.countTx("PRACK"); n != 2 {
+		t.Errorf("%d PRACKs, want 2", n)
+	}
+}
