@@ -1,0 +1,41 @@
+/* shim.h — internal declarations shared by the Go side of capi and
+ * sk400vop.c: the C trampolines that call the app's callbacks, and the
+ * pipe helpers of the poll fd. Nothing here is public: the version script
+ * (exports.map) keeps every sk400vop__* name local. */
+#ifndef SK400VOP_SHIM_H
+#define SK400VOP_SHIM_H
+
+#include <stdlib.h>
+#include <string.h>
+#include "sk400vop.h"
+
+/* Which callback sk400vop__call_cb calls. */
+enum {
+    SK400VOP__CB_INCOMING = 1,
+    SK400VOP__CB_CALL_STATE = 2,
+    SK400VOP__CB_CALL_MEDIA = 3
+};
+
+/* Trampolines: each calls one member of ev (if set) with the thread-local
+ * "dispatching stack" marker set, so that sk400vop_poll and
+ * sk400vop_destroy know they run inside a callback of that stack. */
+/* App pointers (app_ctx, user_data) travel through Go as uintptr_t: Go
+ * never dereferences them, and an integer keeps the garbage collector from
+ * inspecting whatever value the app chose. */
+void sk400vop__call_reg(const sk400vop_events *ev, uintptr_t app_ctx, uint64_t stack, uint64_t acc,
+                        uintptr_t acc_ud, const sk400vop_reg_info *info);
+void sk400vop__call_cb(int which, const sk400vop_events *ev, uintptr_t app_ctx, uint64_t stack,
+                       uint64_t acc, uintptr_t acc_ud, uint64_t call, uintptr_t call_ud,
+                       const sk400vop_call_info *info);
+void sk400vop__call_request(const sk400vop_events *ev, uintptr_t app_ctx, uint64_t stack, uint64_t txn,
+                            sk400vop_request_info *info, uintptr_t acc_ud, uintptr_t call_ud);
+/* on_log and on_events_pending run with the "restricted" marker set: the
+ * public functions refuse (SK400VOP_ERR_STATE) what could wait on the engine
+ * loop these callbacks may be running on. */
+typedef void (*sk400vop__log_fn)(void *, int32_t, const char *, const char *, size_t);
+typedef void (*sk400vop__pending_fn)(void *, sk400vop_stack_id);
+void sk400vop__call_log(sk400vop__log_fn fn, uintptr_t app_ctx, int32_t level, const char *subsystem,
+                        const char *msg, size_t len);
+void sk400vop__call_pending(sk400vop__pending_fn fn, uintptr_t app_ctx, uint64_t stack);
+
+#endif

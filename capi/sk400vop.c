@@ -1,0 +1,310 @@
+/* sk400vop.c — the public, const-correct C functions of include/sk400vop.h
+ * over the Go exports (sk400vop__go_*), plus the trampolines that call the
+ * app's callbacks. Including both sk400vop.h and _cgo_export.h makes the
+ * compiler check the two sets of prototypes against each other.
+ *
+ * What lives here is pure C and decides nothing about SIP: struct_size
+ * normalisation (read min(struct_size, sizeof), zero-fill the rest), NULL
+ * and length checks, the thread-local markers that tell a call from inside a
+ * callback, and static strings. */
+#include <string.h>
+
+#include "sk400vop.h"
+#include "shim.h"
+#include "_cgo_export.h"
+
+/* Longest string accepted from the app: a URI, a reason, a header block or a
+ * listen spec longer than this is refused (SK400VOP_ERR_INVALID). */
+#define SK__MAX_STR (64 * 1024)
+
+/* The stack whose callback runs on this thread (0: none), and whether this
+ * thread is inside on_log or on_events_pending. */
+static __thread uint64_t sk__dispatching;
+static __thread int sk__restricted;
+
+#define SK__GUARD()                                                                     \
+    do {                                                                                \
+        if (sk__restricted) return SK400VOP_ERR_STATE;                                  \
+    } while (0)
+
+/* sk__len measures s, refusing NULL (unless optional) and over-long strings. */
+static int sk__len(const char *s, int optional, size_t *n)
+{
+    if (s == NULL) {
+        *n = 0;
+        return optional ? 1 : 0;
+    }
+    size_t l = strnlen(s, SK__MAX_STR + 1);
+    if (l > SK__MAX_STR) return 0;
+    *n = l;
+    return 1;
+}
+
+/* sk__copy_in copies min(app_size, own) bytes of an app struct into a zeroed
+ * struct of our size. A struct_size smaller than the first member is refused. */
+static int sk__copy_in(void *dst, size_t own, const void *src)
+{
+    uint32_t app_size;
+    memset(dst, 0, own);
+    memcpy(&app_size, src, sizeof app_size);
+    if (app_size < sizeof(uint32_t)) return 0;
+    memcpy(dst, src, app_size < own ? app_size : own);
+    ((uint32_t *)dst)[0] = (uint32_t)own;
+    return 1;
+}
+
+const char *sk400vop_version(void)
+{
+    return "sk400vop 0.1.0 (abi 1.0)";
+}
+
+const char *sk400vop_strerror(sk400vop_status status)
+{
+    switch (status) {
+    case SK400VOP_OK: return "ok";
+    case SK400VOP_ERR_INVALID: return "invalid argument";
+    case SK400VOP_ERR_BAD_HANDLE: return "unknown or stale handle";
+    case SK400VOP_ERR_STATE: return "not allowed in this state";
+    case SK400VOP_ERR_RANGE: return "buffer too small";
+    case SK400VOP_ERR_ABI: return "ABI version mismatch";
+    case SK400VOP_ERR_NETWORK: return "network error";
+    case SK400VOP_ERR_CLOSED: return "stack closed";
+    case SK400VOP_ERR_PENDING: return "another change is under way";
+    case SK400VOP_ERR_INTERNAL: return "internal error";
+    case SK400VOP_ERR_UNSUPPORTED: return "not supported yet";
+    case SK400VOP_ERR_FAILED: return "operation failed";
+    default: return status > 0 ? "ok" : "unknown status";
+    }
+}
+
+sk400vop_status sk400vop_last_error(sk400vop_stack_id stack, char *buf, size_t len)
+{
+    if (buf == NULL || len == 0) return SK400VOP_ERR_INVALID;
+    return sk400vop__go_last_error(stack, buf, len);
+}
+
+void sk400vop_free(void *p)
+{
+    free(p);
+}
+
+sk400vop_status sk400vop_create(const sk400vop_config *cfg, const sk400vop_events *events,
+                                const sk400vop_net *net, const sk400vop_media *media,
+                                void *app_ctx, sk400vop_stack_id *stack)
+{
+    sk400vop_config c;
+    sk400vop_events e;
+    SK__GUARD();
+    if (stack != NULL) *stack = 0;
+    if (cfg == NULL || stack == NULL) return SK400VOP_ERR_INVALID;
+    if (net != NULL || media != NULL) return sk400vop__go_fail(0, SK400VOP_ERR_INVALID,
+        (char *)"network and media tables are not supported yet: pass NULL");
+    if (!sk__copy_in(&c, sizeof c, cfg)) return SK400VOP_ERR_INVALID;
+    if (events != NULL) {
+        if (!sk__copy_in(&e, sizeof e, events)) return SK400VOP_ERR_INVALID;
+    } else {
+        sk400vop_events_init(&e);
+    }
+    return sk400vop__go_create(&c, &e, app_ctx, stack);
+}
+
+sk400vop_status sk400vop_destroy(sk400vop_stack_id stack)
+{
+    SK__GUARD();
+    return sk400vop__go_destroy(stack, sk__dispatching == stack);
+}
+
+sk400vop_status sk400vop_poll(sk400vop_stack_id stack, int32_t timeout_ms)
+{
+    SK__GUARD();
+    if (stack != 0 && sk__dispatching == stack) return SK400VOP_ERR_STATE;
+    return sk400vop__go_poll(stack, timeout_ms);
+}
+
+sk400vop_status sk400vop_poll_fd(sk400vop_stack_id stack, int *fd)
+{
+    SK__GUARD();
+    if (fd == NULL) return SK400VOP_ERR_INVALID;
+    *fd = -1;
+    return sk400vop__go_poll_fd(stack, fd);
+}
+
+sk400vop_status sk400vop_network_changed(sk400vop_stack_id stack, const char *listen)
+{
+    size_t n;
+    SK__GUARD();
+    if (!sk__len(listen, 0, &n)) return SK400VOP_ERR_INVALID;
+    return sk400vop__go_network_changed(stack, (char *)listen, n);
+}
+
+sk400vop_status sk400vop_account_add(sk400vop_stack_id stack, const sk400vop_account_config *cfg,
+                                     void *user_data, sk400vop_account_id *account)
+{
+    sk400vop_account_config c;
+    SK__GUARD();
+    if (account != NULL) *account = 0;
+    if (cfg == NULL || account == NULL) return SK400VOP_ERR_INVALID;
+    if (!sk__copy_in(&c, sizeof c, cfg)) return SK400VOP_ERR_INVALID;
+    return sk400vop__go_account_add(stack, &c, user_data, account);
+}
+
+sk400vop_status sk400vop_account_register(sk400vop_stack_id stack, sk400vop_account_id account)
+{
+    SK__GUARD();
+    return sk400vop__go_account_op(stack, account, 1);
+}
+
+sk400vop_status sk400vop_account_unregister(sk400vop_stack_id stack, sk400vop_account_id account)
+{
+    SK__GUARD();
+    return sk400vop__go_account_op(stack, account, 2);
+}
+
+sk400vop_status sk400vop_account_remove(sk400vop_stack_id stack, sk400vop_account_id account)
+{
+    SK__GUARD();
+    return sk400vop__go_account_op(stack, account, 3);
+}
+
+sk400vop_status sk400vop_account_set_user_data(sk400vop_stack_id stack, sk400vop_account_id account,
+                                               void *user_data)
+{
+    SK__GUARD();
+    return sk400vop__go_set_user_data(stack, account, 1, user_data);
+}
+
+sk400vop_status sk400vop_call_make(sk400vop_stack_id stack, sk400vop_account_id account, const char *uri,
+                                   const sk400vop_call_opts *opts, void *user_data, sk400vop_call_id *call)
+{
+    sk400vop_call_opts o;
+    size_t un, hn;
+    SK__GUARD();
+    if (call != NULL) *call = 0;
+    if (call == NULL || !sk__len(uri, 0, &un)) return SK400VOP_ERR_INVALID;
+    sk400vop_call_opts_init(&o);
+    if (opts != NULL && !sk__copy_in(&o, sizeof o, opts)) return SK400VOP_ERR_INVALID;
+    if (!sk__len(o.headers, 1, &hn)) return SK400VOP_ERR_INVALID;
+    return sk400vop__go_call_make(stack, account, (char *)uri, un, (char *)o.headers, hn, o.no_offer,
+                                  user_data, call);
+}
+
+sk400vop_status sk400vop_call_answer(sk400vop_stack_id stack, sk400vop_call_id call, int32_t code,
+                                     const sk400vop_call_opts *opts)
+{
+    sk400vop_call_opts o;
+    SK__GUARD();
+    sk400vop_call_opts_init(&o);
+    if (opts != NULL && !sk__copy_in(&o, sizeof o, opts)) return SK400VOP_ERR_INVALID;
+    return sk400vop__go_call_answer(stack, call, code, o.early_media);
+}
+
+sk400vop_status sk400vop_call_reject(sk400vop_stack_id stack, sk400vop_call_id call, int32_t code,
+                                     const char *reason)
+{
+    size_t n;
+    SK__GUARD();
+    if (!sk__len(reason, 1, &n)) return SK400VOP_ERR_INVALID;
+    return sk400vop__go_call_reject(stack, call, code, (char *)reason, n);
+}
+
+sk400vop_status sk400vop_call_hangup(sk400vop_stack_id stack, sk400vop_call_id call, const char *reason)
+{
+    size_t n;
+    SK__GUARD();
+    if (!sk__len(reason, 1, &n)) return SK400VOP_ERR_INVALID;
+    return sk400vop__go_call_hangup(stack, call, (char *)reason, n);
+}
+
+sk400vop_status sk400vop_call_hold(sk400vop_stack_id stack, sk400vop_call_id call)
+{
+    SK__GUARD();
+    return sk400vop__go_call_op(stack, call, 1);
+}
+
+sk400vop_status sk400vop_call_resume(sk400vop_stack_id stack, sk400vop_call_id call)
+{
+    SK__GUARD();
+    return sk400vop__go_call_op(stack, call, 2);
+}
+
+sk400vop_status sk400vop_call_set_user_data(sk400vop_stack_id stack, sk400vop_call_id call, void *user_data)
+{
+    SK__GUARD();
+    return sk400vop__go_set_user_data(stack, call, 2, user_data);
+}
+
+sk400vop_status sk400vop_txn_respond(sk400vop_stack_id stack, sk400vop_txn_id txn, int32_t code,
+                                     const char *reason, const char *content_type, const void *body,
+                                     size_t body_len)
+{
+    size_t rn, cn;
+    SK__GUARD();
+    if (!sk__len(reason, 1, &rn) || !sk__len(content_type, 1, &cn)) return SK400VOP_ERR_INVALID;
+    if (body == NULL && body_len > 0) return SK400VOP_ERR_INVALID;
+    if (body_len > 0 && cn == 0) return SK400VOP_ERR_INVALID;
+    if (body_len > SK__MAX_STR) return SK400VOP_ERR_INVALID;
+    return sk400vop__go_txn_respond(stack, txn, code, (char *)reason, rn, (char *)content_type, cn,
+                                    (char *)body, body_len);
+}
+
+/* ---- trampolines ---- */
+
+void sk400vop__call_reg(const sk400vop_events *ev, uintptr_t app_ctx, uint64_t stack, uint64_t acc,
+                        uintptr_t acc_ud, const sk400vop_reg_info *info)
+{
+    uint64_t prev = sk__dispatching;
+    if (ev->on_reg_state == NULL) return;
+    sk__dispatching = stack;
+    ev->on_reg_state((void *)app_ctx, stack, acc, (void *)acc_ud, info);
+    sk__dispatching = prev;
+}
+
+void sk400vop__call_cb(int which, const sk400vop_events *ev, uintptr_t app_ctx, uint64_t stack,
+                       uint64_t acc, uintptr_t acc_ud, uint64_t call, uintptr_t call_ud,
+                       const sk400vop_call_info *info)
+{
+    uint64_t prev = sk__dispatching;
+    sk__dispatching = stack;
+    switch (which) {
+    case SK400VOP__CB_INCOMING:
+        if (ev->on_incoming_call)
+            ev->on_incoming_call((void *)app_ctx, stack, acc, (void *)acc_ud, call, info);
+        break;
+    case SK400VOP__CB_CALL_STATE:
+        if (ev->on_call_state) ev->on_call_state((void *)app_ctx, stack, call, (void *)call_ud, info);
+        break;
+    case SK400VOP__CB_CALL_MEDIA:
+        if (ev->on_call_media) ev->on_call_media((void *)app_ctx, stack, call, (void *)call_ud, info);
+        break;
+    }
+    sk__dispatching = prev;
+}
+
+void sk400vop__call_request(const sk400vop_events *ev, uintptr_t app_ctx, uint64_t stack, uint64_t txn,
+                            sk400vop_request_info *info, uintptr_t acc_ud, uintptr_t call_ud)
+{
+    uint64_t prev = sk__dispatching;
+    if (ev->on_request == NULL) return;
+    info->account_user_data = (void *)acc_ud;
+    info->call_user_data = (void *)call_ud;
+    sk__dispatching = stack;
+    ev->on_request((void *)app_ctx, stack, txn, info);
+    sk__dispatching = prev;
+}
+
+void sk400vop__call_log(sk400vop__log_fn fn, uintptr_t app_ctx, int32_t level, const char *subsystem,
+                        const char *msg, size_t len)
+{
+    int prev = sk__restricted;
+    sk__restricted = 1;
+    fn((void *)app_ctx, level, subsystem, msg, len);
+    sk__restricted = prev;
+}
+
+void sk400vop__call_pending(sk400vop__pending_fn fn, uintptr_t app_ctx, uint64_t stack)
+{
+    int prev = sk__restricted;
+    sk__restricted = 1;
+    fn((void *)app_ctx, stack);
+    sk__restricted = prev;
+}

@@ -1,0 +1,607 @@
+/*
+ * sk400vop.h — the C contract of the sk400vop SIP stack.
+ *
+ * This hand-written header is the only public interface of libsk400vop.so
+ * (Linux, Android) and libsk400vop.a (iOS). It is C99 and C++ clean.
+ *
+ * Model
+ *   - Every object is an opaque uint64_t handle (0 = none). Handles grow
+ *     monotonically and are never reused; a stale or unknown one is answered
+ *     with SK400VOP_ERR_BAD_HANDLE, never a crash.
+ *   - Every function returns an sk400vop_status: 0 (SK400VOP_OK) or a negative
+ *     error code; sk400vop_strerror() names it, sk400vop_last_error() details it.
+ *   - Every config struct and every app-supplied table starts with
+ *     uint32_t struct_size. Fill it with the matching static inline
+ *     sk400vop_*_init(); the library reads min(struct_size, its own size) and
+ *     zero-fills the rest, so the ABI grows by appending members.
+ *   - Events reach the app in order, one at a time, from one dispatcher: a
+ *     stack-owned thread (SK400VOP_DISPATCH_THREAD), or the app's own thread
+ *     inside sk400vop_poll() (SK400VOP_DISPATCH_POLL).
+ *   - Every function is safe from any thread and from inside any callback of
+ *     the event table (but see on_log and on_events_pending). Functions that
+ *     act on the engine hand it a command and return once the engine has taken
+ *     it (microseconds): they never wait for the network or for the
+ *     dispatcher. The outcome arrives as an event naming the same handle.
+ *   - Strings passed in are UTF-8, NUL-terminated unless a length is given,
+ *     and copied before the call returns. Strings and structs passed to a
+ *     callback are valid only until it returns: copy what you keep.
+ *
+ * One Go runtime per process: an app that already embeds another Go library
+ * must build one combined library. The library cannot be unloaded (dlclose).
+ */
+#ifndef SK400VOP_H
+#define SK400VOP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(_WIN32)
+#define SK400VOP_API __declspec(dllimport)
+#elif defined(__GNUC__) || defined(__clang__)
+#define SK400VOP_API __attribute__((visibility("default")))
+#else
+#define SK400VOP_API
+#endif
+
+/* ABI version: major << 16 | minor. sk400vop_create() rejects a config whose
+ * abi_version has another major (SK400VOP_ERR_ABI). The major is also the
+ * SONAME: libsk400vop.so.1. A minor bump only appends. */
+#define SK400VOP_ABI_VERSION_MAJOR 1
+#define SK400VOP_ABI_VERSION_MINOR 0
+#define SK400VOP_ABI_VERSION \
+    ((uint32_t)((SK400VOP_ABI_VERSION_MAJOR << 16) | SK400VOP_ABI_VERSION_MINOR))
+
+/* ------------------------------------------------------------------------ */
+/* Handles and status codes                                                 */
+/* ------------------------------------------------------------------------ */
+
+typedef uint64_t sk400vop_stack_id;   /* a running stack */
+typedef uint64_t sk400vop_account_id; /* an address of record */
+typedef uint64_t sk400vop_call_id;    /* an INVITE session */
+typedef uint64_t sk400vop_txn_id;     /* a server transaction handed to the app */
+
+typedef int32_t sk400vop_status;
+
+enum {
+    SK400VOP_OK = 0,
+    SK400VOP_ERR_INVALID = -1,     /* NULL, malformed or out-of-range argument */
+    SK400VOP_ERR_BAD_HANDLE = -2,  /* unknown, stale or wrong-kind handle */
+    SK400VOP_ERR_STATE = -3,       /* not allowed in the object's state, or from this callback */
+    SK400VOP_ERR_RANGE = -4,       /* caller buffer too small (output truncated) */
+    SK400VOP_ERR_ABI = -5,         /* abi_version major mismatch */
+    SK400VOP_ERR_NETWORK = -6,     /* a socket could not be opened or bound */
+    SK400VOP_ERR_CLOSED = -7,      /* the stack is being destroyed */
+    SK400VOP_ERR_PENDING = -8,     /* another change of the call is under way: retry later */
+    SK400VOP_ERR_INTERNAL = -9,    /* a bug in the library, recovered and logged */
+    SK400VOP_ERR_UNSUPPORTED = -10,/* not implemented yet in this version */
+    SK400VOP_ERR_FAILED = -11      /* the engine refused; sk400vop_last_error() says why */
+};
+
+/* Dispatch modes (sk400vop_config.dispatch). */
+enum {
+    SK400VOP_DISPATCH_THREAD = 0, /* callbacks on one stack-owned OS thread */
+    SK400VOP_DISPATCH_POLL = 1    /* callbacks inside sk400vop_poll() only */
+};
+
+/* Log levels (sk400vop_config.log_level, on_log). */
+enum {
+    SK400VOP_LOG_NONE = 0,
+    SK400VOP_LOG_ERROR = 1,
+    SK400VOP_LOG_WARN = 2,
+    SK400VOP_LOG_INFO = 3,
+    SK400VOP_LOG_DEBUG = 4
+};
+
+/* Registration states (sk400vop_reg_info.state). */
+enum {
+    SK400VOP_REG_UNREGISTERED = 0,
+    SK400VOP_REG_REGISTERING = 1,
+    SK400VOP_REG_REGISTERED = 2,
+    SK400VOP_REG_UNREGISTERING = 3,
+    SK400VOP_REG_FAILED = 4
+};
+
+/* Call states (sk400vop_call_info.state), in the order a call goes through them. */
+enum {
+    SK400VOP_CALL_CALLING = 1,      /* our INVITE is out */
+    SK400VOP_CALL_INCOMING = 2,     /* an INVITE came in and waits for the app */
+    SK400VOP_CALL_EARLY = 3,        /* 18x sent or received: early dialog */
+    SK400VOP_CALL_CONNECTING = 4,   /* we sent the 2xx and wait for the ACK */
+    SK400VOP_CALL_CONFIRMED = 5,    /* the call is up */
+    SK400VOP_CALL_DISCONNECTED = 6  /* the call is over: code says why */
+};
+
+/* What a call event reports (sk400vop_call_info.event). */
+enum {
+    SK400VOP_CALL_EV_STATE = 1,         /* the call entered info->state */
+    SK400VOP_CALL_EV_MEDIA = 2,         /* an offer/answer exchange completed (hold, resume...) */
+    SK400VOP_CALL_EV_CHANGE_FAILED = 3, /* our re-INVITE/UPDATE failed; the session stays as it was */
+    SK400VOP_CALL_EV_REFRESHED = 4      /* a session refresh (RFC 4028) succeeded */
+};
+
+/* Auto-answer modes (sk400vop_account_config.auto_answer). */
+enum {
+    SK400VOP_AUTO_ANSWER_OFF = 0,        /* every call goes to on_incoming_call */
+    SK400VOP_AUTO_ANSWER_ALWAYS = 1,     /* answer every call (after auto_answer_delay_ms) */
+    SK400VOP_AUTO_ANSWER_ON_REQUEST = 2  /* answer calls that ask for it (Answer-Mode: Auto, RFC 5373) */
+};
+
+/* Reliable provisional responses (sk400vop_config.rel100). */
+enum {
+    SK400VOP_REL100_SUPPORTED = 0,
+    SK400VOP_REL100_REQUIRED = 1,
+    SK400VOP_REL100_OFF = 2
+};
+
+/* ------------------------------------------------------------------------ */
+/* Library                                                                  */
+/* ------------------------------------------------------------------------ */
+
+/* sk400vop_version returns the library version, e.g. "sk400vop 0.1.0 (abi 1.0)".
+ * Ownership: a static string; do not free.
+ * Thread-safety: any thread, any callback.
+ * Returns: never NULL. */
+SK400VOP_API const char *sk400vop_version(void);
+
+/* sk400vop_strerror names a status code.
+ * Ownership: a static string; do not free.
+ * Thread-safety: any thread, any callback.
+ * Returns: never NULL; "unknown status" for a code it does not know. */
+SK400VOP_API const char *sk400vop_strerror(sk400vop_status status);
+
+/* sk400vop_last_error copies the detail of the last error a function returned
+ * for stack (0: the last sk400vop_create failure of the process) into buf,
+ * NUL-terminated. The detail never holds a password or digest.
+ * Ownership: buf is the caller's.
+ * Thread-safety: any thread, any callback. With several threads failing on
+ *   one stack the detail is the latest of them.
+ * Returns: SK400VOP_OK (an empty string if no error was recorded);
+ *   SK400VOP_ERR_RANGE when truncated; SK400VOP_ERR_INVALID for buf NULL or
+ *   len 0; SK400VOP_ERR_BAD_HANDLE for an unknown stack. */
+SK400VOP_API sk400vop_status sk400vop_last_error(sk400vop_stack_id stack, char *buf, size_t len);
+
+/* sk400vop_free frees memory the library allocated and handed to the app.
+ * (No phase-1 function returns such memory; the media and network tables of
+ * the next versions will.)
+ * Ownership: p must come from the library; NULL is ignored.
+ * Thread-safety: any thread, any callback.
+ * Returns: nothing. */
+SK400VOP_API void sk400vop_free(void *p);
+
+/* ------------------------------------------------------------------------ */
+/* Stack configuration                                                      */
+/* ------------------------------------------------------------------------ */
+
+typedef struct sk400vop_config {
+    uint32_t struct_size;   /* sizeof(sk400vop_config), set by sk400vop_config_init */
+    uint32_t abi_version;   /* SK400VOP_ABI_VERSION, set by sk400vop_config_init */
+    /* Sockets to listen on, comma-separated "proto:host:port" with proto
+     * udp, tcp or tls: "udp:192.0.2.1:5060,tcp:192.0.2.1:5060", "udp:[::1]:0".
+     * Port 0 picks a free port. Required. The host should be the address
+     * peers reach: it becomes the Contact and Via of accounts. */
+    const char *listen;
+    const char *user_agent;        /* User-Agent/Server header; NULL: "sk400vop/<version>", "": none */
+    int32_t dispatch;              /* SK400VOP_DISPATCH_THREAD (default) or _POLL */
+    int32_t log_level;             /* SK400VOP_LOG_*: what reaches on_log (default WARN) */
+    int32_t max_procs;             /* > 0: runtime.GOMAXPROCS for the process; 0: leave (default 0) */
+    int64_t memory_limit;          /* > 0: Go soft memory limit in bytes for the process; 0: leave */
+    uint32_t session_expires;      /* s; session interval our INVITEs ask for (RFC 4028); 0: none */
+    int32_t no_answer_timeout;     /* s; end unanswered calls (default 180 via 0); < 0: never */
+    uint32_t request_timeout;      /* s; answer 500 for requests the app leaves unanswered (0: 10) */
+    int32_t rel100;                /* SK400VOP_REL100_* (default SUPPORTED) */
+    int32_t tls_insecure;          /* 0 (default): verify TLS peers; 1: do not (lab setups only) */
+    int32_t rate_limit;            /* requests/s accepted per source IP (0: 200); < 0: no limit */
+    uint32_t destroy_timeout_ms;   /* bound of sk400vop_destroy's wait for unregistration (0: 2000) */
+    int32_t sip_trace;             /* reserved (phase 2: raw messages to on_sip_trace); keep 0 */
+    uint16_t rtp_port_min;         /* RTP port range; phase 1 only announces them in SDP */
+    uint16_t rtp_port_max;         /* (defaults 40000..40999) */
+} sk400vop_config;
+
+/* sk400vop_config_init sets struct_size, abi_version and every default.
+ * Ownership: cfg is the caller's.
+ * Thread-safety: any thread.
+ * Returns: nothing. */
+static inline void sk400vop_config_init(sk400vop_config *cfg)
+{
+    sk400vop_config zero = {0};
+    *cfg = zero;
+    cfg->struct_size = (uint32_t)sizeof(sk400vop_config);
+    cfg->abi_version = SK400VOP_ABI_VERSION;
+    cfg->dispatch = SK400VOP_DISPATCH_THREAD;
+    cfg->log_level = SK400VOP_LOG_WARN;
+    cfg->destroy_timeout_ms = 2000;
+    cfg->rtp_port_min = 40000;
+    cfg->rtp_port_max = 40999;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Event table: stack -> app                                                */
+/* ------------------------------------------------------------------------ */
+
+/* sk400vop_reg_info describes a registration event. */
+typedef struct sk400vop_reg_info {
+    uint32_t struct_size;
+    int32_t state;          /* SK400VOP_REG_* */
+    int32_t code;           /* final response status behind it: 2xx, failure, 408 timeout, 503 transport; 0 */
+    const char *reason;     /* reason phrase; never NULL */
+    uint32_t expires;       /* s the registrar keeps the binding (REGISTERED) */
+    uint32_t retry_after;   /* s until the next attempt (FAILED); 0: final, call register again */
+    const char *error;      /* detail of a FAILED (e.g. "ua: credentials refused"); "" otherwise */
+} sk400vop_reg_info;
+
+/* sk400vop_call_info describes a call event or a new incoming call. */
+typedef struct sk400vop_call_info {
+    uint32_t struct_size;
+    int32_t event;              /* SK400VOP_CALL_EV_* */
+    int32_t state;              /* SK400VOP_CALL_*: the state after the event */
+    int32_t code;               /* status behind the event (408 timeout, 503 transport, 200 BYE); 0 */
+    const char *reason;         /* its reason phrase; never NULL */
+    const char *cause;          /* Reason header (RFC 3326) of the peer's BYE/CANCEL; never NULL */
+    int32_t local;              /* 1: follows an action of ours (hangup, hold...) */
+    int32_t held;               /* 1: we hold the call */
+    int32_t outgoing;           /* 1: we placed the call */
+    sk400vop_account_id account;/* the call's account */
+    const char *remote_uri;     /* the peer: To of our INVITE, From of theirs; never NULL */
+    const char *remote_display; /* its display name, unquoted; never NULL */
+} sk400vop_call_info;
+
+/* sk400vop_request_info describes a request handed to the app (on_request). */
+typedef struct sk400vop_request_info {
+    uint32_t struct_size;
+    const char *method;          /* "MESSAGE", "INFO", "OPTIONS"... */
+    const char *request_uri;
+    const char *from;            /* From header value */
+    const char *to;              /* To header value */
+    const char *call_id;
+    const char *content_type;    /* "" without a body */
+    const char *body;            /* body_len bytes, may hold NUL (also NUL-terminated) */
+    size_t body_len;
+    const char *message;         /* the whole request, message_len bytes (also NUL-terminated) */
+    size_t message_len;
+    sk400vop_account_id account; /* the account it is for; 0 for none */
+    void *account_user_data;
+    sk400vop_call_id call;       /* the call whose dialog it came in; 0 out of a dialog */
+    void *call_user_data;
+} sk400vop_request_info;
+
+/* The event table. Every member is optional: NULL means the default written
+ * beside it. Every callback gets app_ctx (the value given to sk400vop_create)
+ * first, the handle of the object the event concerns, and the user_data the
+ * app attached to that object. Unless said otherwise, callbacks run on the
+ * dispatcher (in order, never concurrently) and may call any sk400vop_*
+ * function, including sk400vop_destroy. A callback that blocks delays the
+ * following events but never the engine. */
+typedef struct sk400vop_events {
+    uint32_t struct_size; /* sizeof(sk400vop_events), set by sk400vop_events_init */
+
+    /* A registration changed state (also on every refresh and every failure).
+     * NULL: nothing is reported. */
+    void (*on_reg_state)(void *app_ctx, sk400vop_stack_id stack, sk400vop_account_id account,
+                         void *account_user_data, const sk400vop_reg_info *info);
+
+    /* A new call came in (info->state INCOMING, or already answering when the
+     * account auto-answers). Answer with sk400vop_call_answer / _reject, now
+     * or later, from any thread; attach data with sk400vop_call_set_user_data.
+     * NULL: calls are refused with 480 unless the account auto-answers. */
+    void (*on_incoming_call)(void *app_ctx, sk400vop_stack_id stack, sk400vop_account_id account,
+                             void *account_user_data, sk400vop_call_id call,
+                             const sk400vop_call_info *info);
+
+    /* A call changed state (info->event SK400VOP_CALL_EV_STATE). After the
+     * DISCONNECTED event returns the call handle is stale.
+     * NULL: nothing is reported (calls still end and their handles expire). */
+    void (*on_call_state)(void *app_ctx, sk400vop_stack_id stack, sk400vop_call_id call,
+                          void *call_user_data, const sk400vop_call_info *info);
+
+    /* An offer/answer exchange of the call completed or failed: hold,
+     * resume, a re-INVITE or UPDATE either way, an answer in a 18x, a
+     * session refresh (info->event MEDIA, CHANGE_FAILED, REFRESHED).
+     * NULL: nothing is reported. */
+    void (*on_call_media)(void *app_ctx, sk400vop_stack_id stack, sk400vop_call_id call,
+                          void *call_user_data, const sk400vop_call_info *info);
+
+    /* A request the stack does not answer itself (MESSAGE, INFO, ...) was
+     * handed over: answer it with sk400vop_txn_respond(stack, txn, ...), now or
+     * later; unanswered after config.request_timeout it gets 500.
+     * NULL: such requests are answered 501 Not Implemented. */
+    void (*on_request)(void *app_ctx, sk400vop_stack_id stack, sk400vop_txn_id txn,
+                       const sk400vop_request_info *info);
+
+    /* A log line at or above config.log_level; msg is msg_len bytes, also
+     * NUL-terminated; subsystem names the layer ("ua", "transport", "capi").
+     * Runs on ANY internal thread, possibly concurrently and inside the
+     * engine: it must be thread-safe and must not block. Only
+     * sk400vop_version, _strerror, _last_error and _free may be called from it
+     * (others return SK400VOP_ERR_STATE). Never holds credentials.
+     * NULL: logs are dropped. */
+    void (*on_log)(void *app_ctx, int32_t level, const char *subsystem, const char *msg,
+                   size_t msg_len);
+
+    /* Reserved for phase 2 (raw SIP messages when config.sip_trace is set);
+     * never called by this version. */
+    void (*on_sip_trace)(void *app_ctx, sk400vop_stack_id stack, int32_t outgoing,
+                         const char *peer, const char *msg, size_t msg_len);
+
+    /* Poll mode: events became pending; the app should call sk400vop_poll()
+     * soon on its own thread. Runs on an internal thread with the same
+     * restrictions as on_log (wake your loop, nothing more).
+     * NULL: use sk400vop_poll_fd() or poll periodically. */
+    void (*on_events_pending)(void *app_ctx, sk400vop_stack_id stack);
+} sk400vop_events;
+
+/* sk400vop_events_init zeroes the table and sets struct_size.
+ * Ownership: ev is the caller's.
+ * Thread-safety: any thread.
+ * Returns: nothing. */
+static inline void sk400vop_events_init(sk400vop_events *ev)
+{
+    sk400vop_events zero = {0};
+    *ev = zero;
+    ev->struct_size = (uint32_t)sizeof(sk400vop_events);
+}
+
+/* The network table (app-supplied sockets) and the media table (app-supplied
+ * media) arrive in a later version; their types are declared so that
+ * sk400vop_create's signature stays as it is. Pass NULL. */
+typedef struct sk400vop_net sk400vop_net;
+typedef struct sk400vop_media sk400vop_media;
+
+/* ------------------------------------------------------------------------ */
+/* Stack lifecycle                                                          */
+/* ------------------------------------------------------------------------ */
+
+/* sk400vop_create opens the sockets of cfg->listen and starts a stack.
+ * cfg->max_procs and cfg->memory_limit apply to the whole process.
+ * Ownership: cfg, events and every string in them are copied; app_ctx is
+ *   passed back untouched to every callback; *stack receives the handle.
+ * Thread-safety: any thread, including from callbacks of another stack.
+ * Returns: SK400VOP_OK; SK400VOP_ERR_INVALID (NULL cfg or stack, bad listen
+ *   spec or field, net or media not NULL in this version);
+ *   SK400VOP_ERR_ABI (cfg->abi_version major differs); SK400VOP_ERR_NETWORK
+ *   (a socket could not be bound). sk400vop_last_error(0, ...) has the detail.
+ *   events NULL means no callbacks at all. */
+SK400VOP_API sk400vop_status sk400vop_create(const sk400vop_config *cfg, const sk400vop_events *events,
+                                             const sk400vop_net *net, const sk400vop_media *media,
+                                             void *app_ctx, sk400vop_stack_id *stack);
+
+/* sk400vop_destroy stops a stack gracefully: every call is hung up, every
+ * registered account unregistered, waiting for the registrar at most
+ * cfg->destroy_timeout_ms; then the sockets close. In thread mode the events
+ * already queued are delivered first; in poll mode they are dropped. No
+ * callback runs after it returns (when it is called from a callback, none
+ * after that callback returns). Every handle of the stack becomes stale.
+ * Ownership: -.
+ * Thread-safety: any thread, any callback (not on_log/on_events_pending).
+ * Returns: SK400VOP_OK; SK400VOP_ERR_BAD_HANDLE for an unknown stack (so a
+ *   second destroy is harmless). */
+SK400VOP_API sk400vop_status sk400vop_destroy(sk400vop_stack_id stack);
+
+/* sk400vop_poll delivers pending events on the calling thread (poll mode),
+ * waiting up to timeout_ms for the first one (0: do not wait; < 0: wait until
+ * an event comes or the stack is destroyed).
+ * Ownership: -.
+ * Thread-safety: any one thread at a time (concurrent calls wait for each
+ *   other); not from a callback of the same stack (SK400VOP_ERR_STATE).
+ * Returns: the number of events delivered (>= 0); SK400VOP_ERR_STATE in
+ *   thread mode or from a callback; SK400VOP_ERR_CLOSED if destroyed meanwhile;
+ *   SK400VOP_ERR_BAD_HANDLE. */
+SK400VOP_API sk400vop_status sk400vop_poll(sk400vop_stack_id stack, int32_t timeout_ms);
+
+/* sk400vop_poll_fd returns a file descriptor that is readable while events
+ * are pending (poll mode), for select/poll/epoll, ALooper or CFFileDescriptor.
+ * Only wait on it; sk400vop_poll() resets it. It is closed by sk400vop_destroy.
+ * Ownership: the stack keeps the descriptor; do not close it.
+ * Thread-safety: any thread, any callback.
+ * Returns: SK400VOP_OK; SK400VOP_ERR_STATE in thread mode;
+ *   SK400VOP_ERR_INVALID for fd NULL; SK400VOP_ERR_BAD_HANDLE. */
+SK400VOP_API sk400vop_status sk400vop_poll_fd(sk400vop_stack_id stack, int *fd);
+
+/* sk400vop_network_changed moves the stack to new sockets after the device's
+ * network changed: listen as in sk400vop_config.listen. Every account takes
+ * the new Contact, registers it at once and updates its confirmed calls by
+ * re-INVITE; progress arrives as the usual events.
+ * Ownership: listen is copied.
+ * Thread-safety: any thread, any callback. It opens sockets (milliseconds).
+ * Returns: SK400VOP_OK; SK400VOP_ERR_INVALID; SK400VOP_ERR_NETWORK (the old
+ *   sockets stay); SK400VOP_ERR_CLOSED; SK400VOP_ERR_BAD_HANDLE. */
+SK400VOP_API sk400vop_status sk400vop_network_changed(sk400vop_stack_id stack, const char *listen);
+
+/* ------------------------------------------------------------------------ */
+/* Accounts                                                                 */
+/* ------------------------------------------------------------------------ */
+
+typedef struct sk400vop_account_config {
+    uint32_t struct_size;     /* set by sk400vop_account_config_init */
+    const char *aor;          /* address of record "sip:alice@example.com"; required */
+    const char *display;      /* display name, unquoted; NULL: none */
+    const char *auth_user;    /* digest username; NULL: the AOR's user */
+    const char *password;     /* digest password; NULL: answer no challenge */
+    const char *realm;        /* the only realm credentials go to; NULL: the first challenge's */
+    const char *registrar;    /* REGISTER Request-URI "sip:example.com"; NULL: the AOR's domain */
+    const char *proxy;        /* outbound proxy "sip:proxy.example.com;lr"; NULL: none */
+    const char *transport;    /* "udp" (NULL), "tcp", "tls": needs a listen socket of it */
+    uint32_t expires;         /* s asked of the registrar (0: 3600) */
+    int32_t auto_answer;      /* SK400VOP_AUTO_ANSWER_* (default OFF) */
+    uint32_t auto_answer_delay_ms; /* ALWAYS: ring this long first (0: answer at once) */
+    int32_t accept_any;       /* 1: take requests from anywhere once registered (default 0:
+                                 only from the registrar/proxy, against SIP scanners) */
+    const char *instance_id;  /* RFC 5626 "urn:uuid:..."; NULL: none */
+    int32_t reg_id;           /* RFC 5626 reg-id (needs instance_id); 0: none */
+} sk400vop_account_config;
+
+/* sk400vop_account_config_init zeroes acc and sets struct_size and defaults.
+ * Ownership: acc is the caller's.
+ * Thread-safety: any thread.
+ * Returns: nothing. */
+static inline void sk400vop_account_config_init(sk400vop_account_config *acc)
+{
+    sk400vop_account_config zero = {0};
+    *acc = zero;
+    acc->struct_size = (uint32_t)sizeof(sk400vop_account_config);
+    acc->expires = 3600;
+}
+
+/* sk400vop_account_add adds an account; registration starts only with
+ * sk400vop_account_register (a peer-to-peer account never registers).
+ * Ownership: cfg and its strings are copied; user_data is the app's and is
+ *   passed to this account's callbacks.
+ * Thread-safety: any thread, any callback.
+ * Returns: SK400VOP_OK and *account; SK400VOP_ERR_INVALID (bad URI, no
+ *   listen socket of cfg->transport...); SK400VOP_ERR_CLOSED;
+ *   SK400VOP_ERR_BAD_HANDLE. */
+SK400VOP_API sk400vop_status sk400vop_account_add(sk400vop_stack_id stack, const sk400vop_account_config *cfg,
+                                                  void *user_data, sk400vop_account_id *account);
+
+/* sk400vop_account_register starts (or refreshes) the registration; progress
+ * arrives in on_reg_state. It is refreshed before expiry and retried with
+ * back-off after failures until sk400vop_account_unregister.
+ * Ownership: -.
+ * Thread-safety: any thread, any callback.
+ * Returns: SK400VOP_OK; SK400VOP_ERR_FAILED; SK400VOP_ERR_CLOSED;
+ *   SK400VOP_ERR_BAD_HANDLE. */
+SK400VOP_API sk400vop_status sk400vop_account_register(sk400vop_stack_id stack, sk400vop_account_id account);
+
+/* sk400vop_account_unregister removes the account's binding at the registrar
+ * (REGISTER with Expires: 0); on_reg_state reports UNREGISTERED.
+ * Ownership: -.
+ * Thread-safety: any thread, any callback.
+ * Returns: SK400VOP_OK; SK400VOP_ERR_STATE if never registered;
+ *   SK400VOP_ERR_CLOSED; SK400VOP_ERR_BAD_HANDLE. */
+SK400VOP_API sk400vop_status sk400vop_account_unregister(sk400vop_stack_id stack, sk400vop_account_id account);
+
+/* sk400vop_account_remove hangs up the account's calls, unregisters it if it
+ * registered, and forgets it: no more events name it, its handle is stale,
+ * and calls to it are refused with 404.
+ * Ownership: -.
+ * Thread-safety: any thread, any callback.
+ * Returns: SK400VOP_OK; SK400VOP_ERR_CLOSED; SK400VOP_ERR_BAD_HANDLE. */
+SK400VOP_API sk400vop_status sk400vop_account_remove(sk400vop_stack_id stack, sk400vop_account_id account);
+
+/* sk400vop_account_set_user_data replaces the user_data passed to the
+ * account's callbacks (events already queued see the new value).
+ * Ownership: user_data is the app's.
+ * Thread-safety: any thread, any callback.
+ * Returns: SK400VOP_OK; SK400VOP_ERR_BAD_HANDLE. */
+SK400VOP_API sk400vop_status sk400vop_account_set_user_data(sk400vop_stack_id stack, sk400vop_account_id account,
+                                                            void *user_data);
+
+/* ------------------------------------------------------------------------ */
+/* Calls                                                                    */
+/* ------------------------------------------------------------------------ */
+
+typedef struct sk400vop_call_opts {
+    uint32_t struct_size;   /* set by sk400vop_call_opts_init */
+    /* Extra headers, "Name: value" lines separated by CRLF or LF, e.g.
+     * "Answer-Mode: Auto\r\nCall-Info: <sip:x>;answer-after=0". Make only.
+     * NULL: none. */
+    const char *headers;
+    int32_t no_offer;       /* make: send the INVITE without SDP (delayed offer) */
+    int32_t early_media;    /* answer 183/18x: carry our SDP answer (early media) */
+} sk400vop_call_opts;
+
+/* sk400vop_call_opts_init zeroes opts and sets struct_size.
+ * Ownership: opts is the caller's.
+ * Thread-safety: any thread.
+ * Returns: nothing. */
+static inline void sk400vop_call_opts_init(sk400vop_call_opts *opts)
+{
+    sk400vop_call_opts zero = {0};
+    *opts = zero;
+    opts->struct_size = (uint32_t)sizeof(sk400vop_call_opts);
+}
+
+/* sk400vop_call_make places a call from account to uri ("sip:bob@example.com");
+ * progress arrives in on_call_state (CALLING, EARLY, CONFIRMED, DISCONNECTED).
+ * Ownership: uri and opts are copied; user_data is the app's, attached to the
+ *   call from its first event.
+ * Thread-safety: any thread, any callback.
+ * Returns: SK400VOP_OK and *call; SK400VOP_ERR_INVALID (bad URI or headers);
+ *   SK400VOP_ERR_FAILED (the INVITE could not be sent: see last_error);
+ *   SK400VOP_ERR_CLOSED; SK400VOP_ERR_BAD_HANDLE. */
+SK400VOP_API sk400vop_status sk400vop_call_make(sk400vop_stack_id stack, sk400vop_account_id account,
+                                                const char *uri, const sk400vop_call_opts *opts,
+                                                void *user_data, sk400vop_call_id *call);
+
+/* sk400vop_call_answer answers an incoming call: code 101..199 sends that
+ * provisional response (180 Ringing, 183 Session Progress: with
+ * opts->early_media our SDP goes in it), 200 accepts the call.
+ * Ownership: opts is read during the call; NULL means defaults.
+ * Thread-safety: any thread, any callback.
+ * Returns: SK400VOP_OK; SK400VOP_ERR_INVALID (code not 101..200);
+ *   SK400VOP_ERR_STATE (outgoing call, already answered or over);
+ *   SK400VOP_ERR_PENDING (a reliable 18x awaits its PRACK);
+ *   SK400VOP_ERR_CLOSED; SK400VOP_ERR_BAD_HANDLE. */
+SK400VOP_API sk400vop_status sk400vop_call_answer(sk400vop_stack_id stack, sk400vop_call_id call, int32_t code,
+                                                  const sk400vop_call_opts *opts);
+
+/* sk400vop_call_reject refuses an incoming call not yet answered with code
+ * (300..699) and reason (NULL: the standard phrase).
+ * Ownership: reason is copied.
+ * Thread-safety: any thread, any callback.
+ * Returns: SK400VOP_OK; SK400VOP_ERR_INVALID; SK400VOP_ERR_STATE;
+ *   SK400VOP_ERR_CLOSED; SK400VOP_ERR_BAD_HANDLE. */
+SK400VOP_API sk400vop_status sk400vop_call_reject(sk400vop_stack_id stack, sk400vop_call_id call, int32_t code,
+                                                  const char *reason);
+
+/* sk400vop_call_hangup ends a call in any state: CANCEL before an answer,
+ * 603 for an incoming call, BYE once established. reason (NULL: none) goes in
+ * a Reason header (RFC 3326), e.g. "SIP;cause=200;text=\"done\"". The call
+ * is DISCONNECTED at once.
+ * Ownership: reason is copied.
+ * Thread-safety: any thread, any callback.
+ * Returns: SK400VOP_OK; SK400VOP_ERR_STATE (already disconnected);
+ *   SK400VOP_ERR_CLOSED; SK400VOP_ERR_BAD_HANDLE (once its DISCONNECTED
+ *   event was delivered). */
+SK400VOP_API sk400vop_status sk400vop_call_hangup(sk400vop_stack_id stack, sk400vop_call_id call,
+                                                  const char *reason);
+
+/* sk400vop_call_hold puts a confirmed call on hold (re-INVITE, a=sendonly);
+ * on_call_media reports it done (MEDIA, held=1) or refused (CHANGE_FAILED).
+ * Ownership: -.
+ * Thread-safety: any thread, any callback.
+ * Returns: SK400VOP_OK; SK400VOP_ERR_STATE (not confirmed);
+ *   SK400VOP_ERR_PENDING (another change under way); SK400VOP_ERR_CLOSED;
+ *   SK400VOP_ERR_BAD_HANDLE. */
+SK400VOP_API sk400vop_status sk400vop_call_hold(sk400vop_stack_id stack, sk400vop_call_id call);
+
+/* sk400vop_call_resume takes a held call off hold (re-INVITE, a=sendrecv);
+ * reported as for sk400vop_call_hold with held=0.
+ * Ownership: -.
+ * Thread-safety: any thread, any callback.
+ * Returns: as sk400vop_call_hold. */
+SK400VOP_API sk400vop_status sk400vop_call_resume(sk400vop_stack_id stack, sk400vop_call_id call);
+
+/* sk400vop_call_set_user_data replaces the user_data passed to the call's
+ * callbacks (events already queued see the new value).
+ * Ownership: user_data is the app's.
+ * Thread-safety: any thread, any callback.
+ * Returns: SK400VOP_OK; SK400VOP_ERR_BAD_HANDLE. */
+SK400VOP_API sk400vop_status sk400vop_call_set_user_data(sk400vop_stack_id stack, sk400vop_call_id call,
+                                                         void *user_data);
+
+/* ------------------------------------------------------------------------ */
+/* Server transactions                                                      */
+/* ------------------------------------------------------------------------ */
+
+/* sk400vop_txn_respond answers a request handed over by on_request with code
+ * (100..699) and reason (NULL: the standard phrase), optionally with a body
+ * of body_len bytes (may hold NUL) of content_type. A final response (>= 200)
+ * makes txn stale.
+ * Ownership: every argument is copied.
+ * Thread-safety: any thread, any callback.
+ * Returns: SK400VOP_OK; SK400VOP_ERR_INVALID (code, a body without
+ *   content_type); SK400VOP_ERR_STATE; SK400VOP_ERR_CLOSED;
+ *   SK400VOP_ERR_BAD_HANDLE (answered already, or timed out). */
+SK400VOP_API sk400vop_status sk400vop_txn_respond(sk400vop_stack_id stack, sk400vop_txn_id txn, int32_t code,
+                                                  const char *reason, const char *content_type,
+                                                  const void *body, size_t body_len);
+
+#ifdef __cplusplus
+} /* extern "C" */
+#endif
+
+#endif /* SK400VOP_H */
