@@ -190,7 +190,7 @@ func negTo(remote netip.AddrPort, c media.Codec) media.Negotiated {
 // call sets up A and B on a new clock and link and starts both.
 func call(t testing.TB, c media.Codec, seed uint64) (*testkit.Clock, *link, *party, *party) {
 	t.Helper()
-	clk := testkit.NewClock(time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC))
+	clk := newClock()
 	l := newLink(clk, seed)
 	a := newParty(t, clk, l, addrA, seed+1, nil)
 	b := newParty(t, clk, l, addrB, seed+2, nil)
@@ -231,3 +231,5 @@ func correlate(want, got []int16, skip, maxLag int) (int, float64) {
 	}
 	return bestLag, best
 }
+
+func newClock() *testkit.Clock { return testkit.NewClock(time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)) }

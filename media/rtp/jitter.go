@@ -124,9 +124,10 @@ func (j *jitterBuffer) play(out []int16) {
 	f := len(out)
 	// Adapt the delay one frame at a time: skip a frame when packets
 	// arrive well ahead of need, play a concealment frame without moving
-	// on when they arrive too close to it.
+	// on when they arrive too close to it. Shrinking is the less urgent,
+	// so it waits for a wider margin.
 	switch {
-	case j.slack > float64(j.target+f):
+	case j.slack > float64(j.target+2*f):
 		j.take(nil)
 		j.slack -= float64(f)
 		j.stats.dropped++

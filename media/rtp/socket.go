@@ -115,16 +115,17 @@ func (d *datagram) deliver() {
 var datagrams = sync.Pool{New: func() any { return new(datagram) }}
 
 // Start runs one reader goroutine per socket. Each datagram read is posted
-// with post (the loop's Post) and handed there to recv, which must not keep
-// b; recv is typically the Session's Receive.
-func (s *Sockets) Start(post func(func()), recv func(b []byte, from netip.AddrPort)) {
+// with post (the loop's Post, which reports false once the loop is closed)
+// and handed there to recv, which must not keep b; recv is typically the
+// Session's Receive.
+func (s *Sockets) Start(post func(func()) bool, recv func(b []byte, from netip.AddrPort)) {
 	for _, c := range []udpConn{s.rtp, s.rtcp} {
 		s.wg.Add(1)
 		go s.read(c, post, recv)
 	}
 }
 
-func (s *Sockets) read(c udpConn, post func(func()), recv func(b []byte, from netip.AddrPort)) {
+func (s *Sockets) read(c udpConn, post func(func()) bool, recv func(b []byte, from netip.AddrPort)) {
 	defer s.wg.Done()
 	var queued atomic.Int32
 	for {
@@ -147,7 +148,11 @@ func (s *Sockets) read(c udpConn, post func(func()), recv func(b []byte, from ne
 			d.run = d.deliver
 		}
 		queued.Add(1)
-		post(d.run)
+		if !post(d.run) {
+			queued.Add(-1)
+			d.recv, d.queued = nil, nil
+			datagrams.Put(d)
+		}
 	}
 }
 
