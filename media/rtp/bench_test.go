@@ -15,7 +15,7 @@ import (
 // the clock's timer (one allocation per packet time with the loop's).
 type manualClock struct{ now time.Time }
 
-func (c *manualClock) Now() time.Time                               { return c.now }
+func (c *manualClock) Now() time.Time                              { return c.now }
 func (c *manualClock) AfterFunc(time.Duration, func()) clock.Timer { return stopped{} }
 
 type stopped struct{}

@@ -253,3 +253,40 @@ func TestTelephoneEvents(t *testing.T) {
 		t.Errorf("B: %+v", sb)
 	}
 }
+
+// The Sink and other callbacks may call Update and Close from inside the
+// tick: the tick still runs once per packet time, and Close leaves no
+// timer armed.
+func TestReentrantUpdateAndClose(t *testing.T) {
+	clk := newClock()
+	l := newLink(clk, 19)
+	var s *Session
+	frames := 0
+	n := negTo(addrB, pcmu)
+	cfg := Config{Clock: clk, RTP: l.conn(addrA, nil), Sink: sinkFunc(func([]int16) error {
+		frames++
+		switch {
+		case frames == 50:
+			s.Close()
+		case frames%2 == 0:
+			n.Local ^= media.SendOnly // hold and resume
+			mustUpdate(t, s, n)
+		default:
+			mustUpdate(t, s, n)
+		}
+		return nil
+	})}
+	s, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustStart(t, s, n)
+	clk.Advance(980 * time.Millisecond)
+	if frames != 50 {
+		t.Errorf("%d frames in 980 ms, want 50", frames)
+	}
+	clk.Advance(time.Second)
+	if frames != 50 || clk.Pending() != 0 {
+		t.Errorf("after Close: %d frames, %d timers armed", frames, clk.Pending())
+	}
+}

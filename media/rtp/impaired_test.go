@@ -73,7 +73,7 @@ func TestReorderAndDuplicates(t *testing.T) {
 	if sb.Late > 2 {
 		t.Errorf("%d late packets", sb.Late)
 	}
-	if _, c := correlate(a.src.sent[8000:], b.sink.pcm[8000:], 0, 1000); c < 0.99 {
+	if _, c := correlate(a.src.sent[8000:], b.sink.pcm[8000:], 0, 400); c < 0.99 {
 		t.Errorf("correlation %.3f", c)
 	}
 }

@@ -265,7 +265,9 @@ func (s *Session) stop() {
 // rather than run in a burst (a suspended device, a stalled loop).
 const maxBehind = time.Second
 
-// tick runs every packet time: send a frame, play a frame.
+// tick runs every packet time: send a frame, play a frame. The app's
+// Source, Sink and callbacks may call Update or Close meanwhile: the next
+// deadline is set first, and the tick re-arms only if they did not.
 func (s *Session) tick() {
 	s.tickT = nil
 	if s.closed {
@@ -275,6 +277,7 @@ func (s *Session) tick() {
 	if now.Sub(s.due) > maxBehind {
 		s.catchUp(now)
 	}
+	s.due = s.due.Add(s.ptime)
 	if s.sending {
 		s.sendFrame(now)
 	}
@@ -283,7 +286,9 @@ func (s *Session) tick() {
 		s.playFrame()
 		s.checkTimeout(now)
 	}
-	s.due = s.due.Add(s.ptime)
+	if s.closed || s.tickT != nil || !s.sending && !s.receiving {
+		return
+	}
 	s.tickT = s.clk.AfterFunc(s.due.Sub(now), s.tickFn)
 }
 
