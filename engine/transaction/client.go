@@ -202,6 +202,16 @@ func (tx *ClientTx) sendCancel() {
 		return
 	}
 	tx.cancelTx = ctx
+	// A UAS that never answers the cancelled INVITE must not keep it for
+	// ever: give up after 64*T1 (RFC 3261 §9.1).
+	tx.timeout.arm(tx.l.clk, 64*tx.l.cfg.T1, tx.cancelTimedOut)
+}
+
+// cancelTimedOut ends a cancelled INVITE that got no final response.
+func (tx *ClientTx) cancelTimedOut() {
+	if tx.state == Proceeding {
+		tx.fail(ErrTimeout)
+	}
 }
 
 func (tx *ClientTx) fail(err error) {

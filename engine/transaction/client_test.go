@@ -184,6 +184,29 @@ func TestCancelBeforeAndAfterProvisional(t *testing.T) {
 	f.done()
 }
 
+// A cancelled INVITE whose 487 never comes fails 64*T1 after the CANCEL
+// (RFC 3261 §9.1) instead of staying Proceeding for ever.
+func TestCancelledInviteWithoutFinalResponse(t *testing.T) {
+	f := newFixture(t)
+	c := &client{}
+	req := request("INVITE", "z9hG4bK1")
+	tx, _ := f.l.Request(req, udpPeer, c)
+	f.l.HandleMessage(reply(req, 180, "b1"), udpPeer)
+	f.clk.Advance(10 * time.Second)
+	tx.Cancel(nil)
+	cancel := f.w.out[len(f.w.out)-1].msg
+	f.l.HandleMessage(reply(cancel, 200, "b1"), udpPeer)
+	f.clk.Advance(31 * time.Second)
+	if len(c.failures) != 0 {
+		t.Fatalf("failed %v before 64*T1", c.failures)
+	}
+	f.clk.Advance(time.Second)
+	if len(c.failures) != 1 || !errors.Is(c.failures[0], ErrTimeout) {
+		t.Fatalf("failures %v, want one ErrTimeout at 64*T1 after the CANCEL", c.failures)
+	}
+	f.done()
+}
+
 func TestTransportErrorFailsClient(t *testing.T) {
 	f := newFixture(t)
 	c := &client{}

@@ -1,6 +1,7 @@
 package ua
 
 import (
+	"errors"
 	"time"
 
 	"github.com/sk400vop/sk400vop/engine/clock"
@@ -112,19 +113,21 @@ type Call struct {
 	ended    bool             // Disconnected was emitted
 
 	// Outgoing: the INVITE and its transaction.
-	invite   *sip.Message
-	inviteTx *transaction.ClientTx
-	authTry  [2]bool // a 401 / 407 was answered already for the INVITE
-	seTry    int     // 422s answered
-	ack      *sip.Message
-	ackSeq   uint32                  // CSeq of the INVITE the ACK is for
-	cancel   bool                    // the app hung up while the INVITE was pending
-	reason   string                  // Reason header of that hangup
-	byeLater *sip.Message            // incoming: hung up while Connecting, the BYE for the ACK
-	rseq     map[string]uint32       // RSeq of the last reliable provisional PRACKed, by To tag
-	answered bool                    // an answer to our INVITE offer was taken
-	ok2xx    *sip.Message            // the 2xx that set up the call
-	unwanted map[string]*sip.Message // ACKs of the 2xx we ended with BYE, by To tag
+	invite      *sip.Message
+	inviteTx    *transaction.ClientTx
+	authTry     [2]bool // a 401 / 407 was answered already for the INVITE
+	seTry       int     // 422s answered
+	ack         *sip.Message
+	ackSeq      uint32       // CSeq of the INVITE the ACK is for
+	cancel      bool         // the app hung up while the INVITE was pending
+	reason      string       // Reason header of that hangup
+	byeLater    *sip.Message // incoming: hung up while Connecting, the BYE for the ACK
+	hangup      bool         // we hung up: the BYE's or CANCEL's outcome ends the call
+	mediaClosed bool
+	rseq        map[string]uint32       // RSeq of the last reliable provisional PRACKed, by To tag
+	answered    bool                    // an answer to our INVITE offer was taken
+	ok2xx       *sip.Message            // the 2xx that set up the call
+	unwanted    map[string]*sip.Message // ACKs of the 2xx we ended with BYE, by To tag
 
 	// Incoming: the INVITE, its transaction and our answers.
 	req      *sip.Message
@@ -245,9 +248,7 @@ func (c *Call) end(ev CallEvent) {
 	if c.dlg != nil {
 		c.dlg.Terminate()
 	}
-	if c.media != nil {
-		c.media.Close()
-	}
+	c.closeMedia()
 	c.enter(Disconnected, ev)
 	// Keep the dialog IDs a while, to ACK a retransmitted 2xx and answer
 	// a retransmitted BYE with 481 rather than nothing (RFC 3261 §15):
@@ -283,36 +284,75 @@ func (c *Call) stopTimers() {
 // Hangup ends the call whatever its state: CANCEL for an outgoing call not
 // yet answered (RFC 3261 §9.1), 603 for an incoming one, BYE for an
 // established one (§15.1.1). reason is a Reason header (RFC 3326) for the
-// CANCEL or BYE, "" for none. The call is Disconnected at once; the
-// signalling finishes on its own (a 2xx that crosses our CANCEL is
-// acknowledged and ended with BYE, §15).
+// CANCEL or BYE, "" for none. Media stops at once; Disconnected comes when
+// the signalling is over, as in PJSIP: with the BYE's answer (its status
+// in Code; 408 or 503 if none comes), or with the final response to the
+// cancelled INVITE (487; a 2xx that crosses our CANCEL is acknowledged and
+// ended with BYE, §15). Once hung up, a call refuses every other change.
 func (c *Call) Hangup(reason string) error {
-	if c.ended {
+	if c.ended || c.hangup {
 		return ErrState
 	}
 	switch c.state {
-	case Calling, Early:
-		if c.outgoing {
-			c.cancel, c.reason = true, reason
-			if c.inviteTx != nil {
-				c.inviteTx.CancelReason(nil, reason)
-			}
-			c.end(CallEvent{Code: 487, Reason: "Request Terminated", Local: true})
-			return nil
-		}
-		return c.Reject(603, "")
 	case Incoming:
 		return c.Reject(603, "")
+	case Calling, Early:
+		if !c.outgoing {
+			return c.Reject(603, "")
+		}
+		c.cancel, c.reason = true, reason
+		if c.inviteTx != nil {
+			c.inviteTx.CancelReason(nil, reason)
+		}
 	case Connecting:
 		// No BYE before the ACK of our 2xx, which is still retransmitted
 		// (RFC 3261 §15): onAck or noAck sends it.
 		c.byeLater = c.byeRequest(reason)
-		c.end(CallEvent{Code: 200, Local: true, Cause: reason})
-		return nil
+	default:
+		c.sendBye(c.byeRequest(reason), reason)
 	}
-	c.bye(reason)
-	c.end(CallEvent{Code: 200, Local: true, Cause: reason})
+	c.hangup = true
+	c.stopTimers()
+	c.closeMedia()
 	return nil
+}
+
+// closeMedia ends the call's media, once.
+func (c *Call) closeMedia() {
+	if c.media != nil && !c.mediaClosed {
+		c.mediaClosed = true
+		c.media.Close()
+	}
+}
+
+// sendBye sends our BYE of a hangup; its answer ends the call.
+func (c *Call) sendBye(req *sip.Message, reason string) {
+	if req == nil {
+		c.end(CallEvent{Code: 500, Local: true, Cause: reason})
+		return
+	}
+	_, err := c.ua.send(req, transaction.ClientFuncs{
+		Response: func(_ *transaction.ClientTx, resp *sip.Message) {
+			if resp.StatusCode() >= 200 {
+				c.end(CallEvent{Code: resp.StatusCode(), Reason: resp.Reason(), Local: true, Cause: reason})
+			}
+		},
+		Failure: func(_ *transaction.ClientTx, err error) {
+			c.end(CallEvent{Code: failureCode(err), Local: true, Cause: reason, Err: err})
+		},
+	})
+	if err != nil {
+		c.end(CallEvent{Code: 503, Local: true, Cause: reason, Err: err})
+	}
+}
+
+// failureCode is the status a transaction failure counts as: 408 for a
+// timeout, 503 for a transport error (RFC 3261 §8.1.3.1).
+func failureCode(err error) int {
+	if errors.Is(err, transaction.ErrTimeout) {
+		return 408
+	}
+	return 503
 }
 
 // bye sends a BYE in the call's dialog, with a Reason header if given.

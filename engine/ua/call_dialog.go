@@ -205,7 +205,7 @@ func (c *Call) Reoffer(method string) error {
 // RFC 3311 §5.1).
 func (c *Call) modify(method string, hold, moved bool) error {
 	switch {
-	case c.ended || c.state != Confirmed:
+	case c.ended || c.hangup || c.state != Confirmed:
 		return ErrState
 	case c.change != nil || c.oa != oaIdle || c.reinvite != nil:
 		return ErrPending
@@ -235,8 +235,13 @@ func (c *Call) sendChange(ch *change) {
 	req.Set("Allow", allowHeader)
 	req.Set("Supported", c.ua.supported())
 	if c.session.interval > 0 {
-		// We send it, so we refresh: refresher=uac (RFC 4028 §7.4).
-		req.Set("Session-Expires", strconv.FormatUint(uint64(seconds(c.session.interval)), 10)+";refresher=uac")
+		// The refresher keeps its role: "uac" names us as the sender of
+		// this request (RFC 4028 §7.4).
+		role := "uas"
+		if c.session.refresher {
+			role = "uac"
+		}
+		req.Set("Session-Expires", strconv.FormatUint(uint64(seconds(c.session.interval)), 10)+";refresher="+role)
 		req.Set("Min-SE", strconv.FormatUint(uint64(seconds(c.ua.cfg.MinSE)), 10))
 	}
 	c.change = ch
@@ -364,7 +369,7 @@ func mustSeq(m *sip.Message) uint32 {
 // re-INVITE with a new offer (the media moved too) or, when one is under
 // way, as soon as it ends.
 func (c *Call) moved() {
-	if c.ended || c.dlg == nil {
+	if c.ended || c.hangup || c.dlg == nil {
 		return
 	}
 	c.dlg.SetLocalTarget(sip.NameAddr{URI: c.acc.Contact()})

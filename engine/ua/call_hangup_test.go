@@ -15,7 +15,7 @@ func TestHangupCalling(t *testing.T) {
 	r := w.raw("10.0.0.9")
 	c, v := callRaw(t, w, alice, r)
 	c.Hangup("")
-	alice.wantEvents("Disconnected 487")
+	alice.wantEvents() // Disconnected waits for the INVITE's final response
 	w.run(2 * time.Second)
 	if r.count("CANCEL") != 0 {
 		t.Fatal("CANCEL before any provisional")
@@ -49,7 +49,7 @@ CSeq: {cseq}
 `, "", v)
 	w.run(10 * time.Millisecond)
 	r.take("ACK")
-	alice.wantEvents()
+	alice.wantEvents("Disconnected 487")
 	w.settle()
 	if alice.ua.Calls() != 0 || len(alice.ua.dialogs) != 0 || w.clk.Pending() != 0 {
 		t.Errorf("left %d calls, %d dialogs, %d timers", alice.ua.Calls(), len(alice.ua.dialogs), w.clk.Pending())
@@ -144,7 +144,8 @@ func TestHangupCrossing200(t *testing.T) {
 	bob.last().Answer()
 	ac.Hangup("")
 	w.run(5 * time.Second)
-	alice.wantEvents("Early 180", "Disconnected 487")
+	// The 200 that crossed the CANCEL ends the call with our BYE.
+	alice.wantEvents("Early 180", "Disconnected 200")
 	bob.wantEvents("Early 180", "Connecting 200", "Confirmed 200", "Disconnected 200")
 	w.settle()
 	if alice.ua.Calls()+bob.ua.Calls() != 0 || w.clk.Pending() != 0 {

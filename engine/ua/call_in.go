@@ -134,7 +134,7 @@ func (c *Call) response(code int, reason string) *sip.Message {
 }
 
 // Ring sends a provisional response, 180 Ringing or 183 Session Progress
-// for instance (101-199). earlyMedia puts our answer to the caller's offer
+// for instance (100-199; a 100 only says the INVITE arrived). earlyMedia puts our answer to the caller's offer
 // in it (RFC 3261 §13.3.1.1, RFC 3960). When the caller requires 100rel
 // (or supports it and Config.Rel100 is Rel100Required) it goes reliably,
 // retransmitted until the PRACK (RFC 3262 §3); a second one cannot go
@@ -143,8 +143,12 @@ func (c *Call) Ring(code int, earlyMedia bool) error {
 	if c.outgoing || (c.state != Incoming && c.state != Early) {
 		return ErrState
 	}
-	if code <= 100 || code >= 200 {
-		return configErr("a provisional status is 101-199")
+	if code == 100 {
+		// 100 Trying has no To tag and makes no dialog (RFC 3261 §8.2.6.1).
+		return c.ua.respond(c.srv, sip.NewResponse(c.req, 100, ""))
+	}
+	if code < 100 || code >= 200 {
+		return configErr("a provisional status is 100-199")
 	}
 	reliable := c.reliable()
 	if reliable && c.relResp != nil {
@@ -319,10 +323,10 @@ func (c *Call) onAck(ack *sip.Message) {
 	}
 	c.retrans.stop()
 	c.final = nil
-	if c.ended {
+	if c.hangup {
 		if bye := c.byeLater; bye != nil {
 			c.byeLater = nil
-			c.ua.send(bye, transaction.ClientFuncs{})
+			c.sendBye(bye, bye.Get("Reason"))
 		}
 		return
 	}

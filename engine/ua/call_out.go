@@ -250,6 +250,12 @@ func (c *Call) onInvite2xx(resp *sip.Message) {
 	if err != nil {
 		return
 	}
+	if c.cancel && !c.ended {
+		// Answered as we cancelled: acknowledge, end with BYE (§15).
+		c.ackAndBye(resp)
+		c.end(CallEvent{Code: resp.StatusCode(), Reason: resp.Reason(), Local: true, Cause: c.reason})
+		return
+	}
 	if c.state == Confirmed || c.ended {
 		if c.dlg != nil && c.dlg.ID().RemoteTag == to.Tag() && c.ack != nil {
 			c.ua.sendAck(c.ack) // a retransmission
@@ -381,6 +387,10 @@ func (c *Call) onInviteRejected(resp *sip.Message) {
 		return
 	}
 	code := resp.StatusCode()
+	if c.cancel {
+		c.end(CallEvent{Code: code, Reason: resp.Reason(), Local: true, Cause: c.reason})
+		return
+	}
 	switch {
 	case code == 401 || code == 407:
 		if c.authorize(c.invite, resp, &c.authTry, false) {

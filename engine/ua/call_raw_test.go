@@ -195,7 +195,7 @@ WWW-Authenticate: Digest realm="example.com", nonce="n1", qop="auth", algorithm=
 			t.Errorf("%s with Authorization", kind(g.msg))
 		}
 	}
-	alice.wantEvents("Disconnected 200")
+	alice.wantEvents("Disconnected 401") // the BYE's answer, not answered
 }
 
 // In a dialog: a request with a tag no dialog has gets 481, one with a
@@ -337,9 +337,20 @@ Content-Type: application/sdp
 	alice.wantEvents("Confirmed 200", "MediaUpdated")
 	c.Hangup("")
 	w.run(10 * time.Millisecond)
-	if bye := r.take("BYE"); bye.Get("To") != v["to"] {
+	bye := r.take("BYE")
+	if bye.Get("To") != v["to"] {
 		t.Errorf("BYE To %q", bye.Get("To"))
 	}
+	alice.wantEvents() // until the BYE is answered
+	r.reply(bye, `
+SIP/2.0 200 OK
+Via: {via}
+From: {from}
+To: {to}
+Call-ID: {callid}
+CSeq: {cseq}
+`, "")
+	w.run(10 * time.Millisecond)
 	alice.wantEvents("Disconnected 200")
 }
 
@@ -373,8 +384,18 @@ Call-ID: {callid}
 CSeq: 1 ACK
 `, "", msgVars(ok))
 	w.run(10 * time.Millisecond)
-	r.take("BYE")
-	bob.wantEvents("Connecting 200", "Disconnected 200")
+	bye := r.take("BYE")
+	bob.wantEvents("Connecting 200")
+	r.reply(bye, `
+SIP/2.0 200 OK
+Via: {via}
+From: {from}
+To: {to}
+Call-ID: {callid}
+CSeq: {cseq}
+`, "")
+	w.run(10 * time.Millisecond)
+	bob.wantEvents("Disconnected 200")
 }
 
 // Two forks send reliable 183s, each numbering its RSeq from its own
@@ -411,4 +432,33 @@ RSeq: `+rseq+`
 	if n := r.countTx("PRACK"); n != 2 {
 		t.Errorf("%d PRACKs, want 2", n)
 	}
+}
+
+// A 2xx that arrives after our INVITE timed out without any 18x finds no
+// dialog, yet it is acknowledged and ended with BYE (RFC 3261 §15).
+func TestRawLate2xxAfterTimeout(t *testing.T) {
+	w := newWorld(t, 1)
+	alice := w.peer("alice", "10.0.0.1", nil)
+	r := w.raw("10.0.0.9")
+	_, v := callRaw(t, w, alice, r)
+	w.run(33 * time.Second)
+	alice.wantEvents("Disconnected 408")
+	r.send(alice.addr, `
+SIP/2.0 200 OK
+Via: {via}
+From: {from}
+To: {to};tag=late
+Call-ID: {callid}
+CSeq: {cseq}
+Contact: <sip:raw@10.0.0.9:5060>
+Content-Type: application/sdp
+`, rawSDP(1, "sendrecv"), v)
+	w.run(10 * time.Millisecond)
+	if ack := r.take("ACK"); !strings.Contains(ack.Get("To"), "tag=late") {
+		t.Errorf("ACK To %q", ack.Get("To"))
+	}
+	if bye := r.take("BYE"); !strings.Contains(bye.Get("To"), "tag=late") {
+		t.Errorf("BYE To %q", bye.Get("To"))
+	}
+	alice.wantEvents()
 }

@@ -83,7 +83,7 @@ func (c *Call) startSessionTimer(resp *sip.Message, uac bool) {
 func (c *Call) armSessionTimer() {
 	c.session.stop()
 	iv := c.session.interval
-	if iv <= 0 || c.ended {
+	if iv <= 0 || c.ended || c.hangup {
 		return
 	}
 	if c.session.refresher {

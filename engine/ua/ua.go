@@ -433,9 +433,21 @@ func (u *UA) OnStray(msg *sip.Message, src transport.Addr) {
 		}
 		return
 	}
-	if id, err := dialog.IDOf(msg, true); err == nil {
-		if c := u.dialogs[id]; c != nil {
+	id, err := dialog.IDOf(msg, true)
+	if err != nil {
+		return
+	}
+	if c := u.dialogs[id]; c != nil {
+		c.onStray2xx(msg)
+		return
+	}
+	// A 2xx that makes a dialog we never saw: its INVITE timed out or was
+	// cancelled before any 18x. It still gets ACK and BYE (§15); the
+	// search is rare and bounded by the live calls.
+	for _, c := range u.calls {
+		if c.outgoing && c.invite.CallID() == id.CallID {
 			c.onStray2xx(msg)
+			return
 		}
 	}
 }
