@@ -37,6 +37,9 @@ type Config struct {
 	// their RTP timestamp and marker bit; payload is valid only during the
 	// call.
 	OnEvent func(payload []byte, ts uint32, marker bool)
+	// OnDigit receives the DTMF digits of received telephone-events, each
+	// once, decoded by a media/dtmf Receiver (RFC 4733).
+	OnDigit func(digit rune, duration time.Duration)
 	// OnTimeout is called once when no RTP has come from the peer for
 	// Timeout while we receive, and again after RTP resumed and stopped.
 	OnTimeout func()

@@ -8,6 +8,7 @@ import (
 
 	"github.com/pion/rtp"
 	"github.com/sk400vop/sk400vop/media"
+	"github.com/sk400vop/sk400vop/media/dtmf"
 )
 
 // The sequence number wraps at 2^16 and the timestamp at 2^32 within the
@@ -288,5 +289,31 @@ func TestReentrantUpdateAndClose(t *testing.T) {
 	clk.Advance(time.Second)
 	if frames != 50 || clk.Pending() != 0 {
 		t.Errorf("after Close: %d frames, %d timers armed", frames, clk.Pending())
+	}
+}
+
+// media/dtmf's Sender is an EventSource, and OnDigit decodes what arrives
+// with its Receiver: digits cross the call once each, even with loss.
+func TestDigitsThroughDTMF(t *testing.T) {
+	var got []rune
+	clk := newClock()
+	l := newLink(clk, 20)
+	snd := &dtmf.Sender{}
+	a := newParty(t, clk, l, addrA, 1, func(c *Config) { c.Events = snd })
+	b := newParty(t, clk, l, addrB, 2, func(c *Config) {
+		c.OnDigit = func(d rune, dur time.Duration) { got = append(got, d) }
+	})
+	l.imp[[2]netip.AddrPort{addrA, addrB}] = impairment{loss: 0.1, jitter: 20 * time.Millisecond}
+	mustStart(t, a.s, negTo(addrB, pcmu))
+	mustStart(t, b.s, negTo(addrA, pcmu))
+	clk.Advance(time.Second)
+	for _, d := range "159#" {
+		if err := snd.Start(d, 0, 10); err != nil {
+			t.Fatal(err)
+		}
+	}
+	clk.Advance(3 * time.Second)
+	if string(got) != "159#" {
+		t.Errorf("digits %q, want \"159#\"", string(got))
 	}
 }

@@ -1,6 +1,7 @@
 package rtp
 
 import (
+	"encoding/binary"
 	"net/netip"
 	"time"
 )
@@ -48,10 +49,9 @@ func (s *Session) receiveRTP(b []byte, from netip.AddrPort) {
 	s.statsData.PacketsReceived++
 	s.statsData.BytesReceived += uint64(len(p.Payload))
 	s.lastRecv, s.timedOut = now, false
+	s.peerTS, s.peerAt = p.Timestamp, now
 	if event {
-		if s.cfg.OnEvent != nil {
-			s.cfg.OnEvent(p.Payload, p.Timestamp, p.Marker)
-		}
+		s.receiveEvent(p.Payload, p.Timestamp, p.Marker)
 		return
 	}
 	s.remote.updateJitter(s.arrival(now), p.Timestamp)
@@ -61,6 +61,36 @@ func (s *Session) receiveRTP(b []byte, from netip.AddrPort) {
 	}
 	n := s.codec.decode(s.pcmIn, p.Payload)
 	s.jb.put(p.Timestamp, s.pcmIn[:n], p.Marker)
+}
+
+// receiveEvent hands a telephone-event to the app: raw, and as a digit
+// once it is complete.
+func (s *Session) receiveEvent(payload []byte, ts uint32, marker bool) {
+	if len(payload) >= 4 {
+		// The event runs on to its duration so far (RFC 4733 §2.3.5).
+		s.peerTS = ts + uint32(binary.BigEndian.Uint16(payload[2:4]))
+	}
+	if s.cfg.OnEvent != nil {
+		s.cfg.OnEvent(payload, ts, marker)
+	}
+	if s.cfg.OnDigit != nil {
+		if d, dur, ok := s.digits.Receive(payload, ts, marker); ok {
+			s.cfg.OnDigit(d, dur)
+		}
+	}
+}
+
+// tickDigits ends a digit whose packets stopped, judged on the peer's
+// timestamp clock extrapolated from its last packet.
+func (s *Session) tickDigits(now time.Time) {
+	if s.cfg.OnDigit == nil || s.peerAt.IsZero() {
+		return
+	}
+	elapsed := now.Sub(s.peerAt)
+	nowTS := s.peerTS + uint32(elapsed.Milliseconds()*int64(s.rate)/1000)
+	if d, dur, ok := s.digits.Tick(nowTS); ok {
+		s.cfg.OnDigit(d, dur)
+	}
 }
 
 // arrival returns now in timestamp units since the session started

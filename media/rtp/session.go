@@ -12,6 +12,7 @@ import (
 	"github.com/pion/rtp"
 	"github.com/sk400vop/sk400vop/engine/clock"
 	"github.com/sk400vop/sk400vop/media"
+	"github.com/sk400vop/sk400vop/media/dtmf"
 )
 
 // maxPayload bounds the payloads we send and receive: 200 ms of G.711,
@@ -67,6 +68,9 @@ type Session struct {
 	pcmPlay   []int16 // the frame played out
 	lastRecv  time.Time
 	timedOut  bool
+	digits    dtmf.Receiver
+	peerTS    uint32 // the peer's timestamp as of peerAt, for digits
+	peerAt    time.Time
 	rtcpPeer  netip.AddrPort // source of the peer's RTCP, once seen
 	cname     string
 	statsData Stats
@@ -192,6 +196,7 @@ func (s *Session) apply(neg media.Negotiated) error {
 		perMs := rate / 1000
 		s.jb.init(rate, frame, int(s.cfg.MinDelay.Milliseconds())*perMs,
 			int(s.cfg.MaxDelay.Milliseconds())*perMs, max(1, int(plcTime/s.ptime)))
+		s.digits.Rate = uint32(rate) // telephone-event runs at the audio's rate here
 	}
 	if !old.Active || neg.RemoteRTP != old.RemoteRTP {
 		s.latch.reset(neg.RemoteRTP)
@@ -284,6 +289,7 @@ func (s *Session) tick() {
 	s.ts += uint32(s.frame)
 	if s.receiving {
 		s.playFrame()
+		s.tickDigits(now)
 		s.checkTimeout(now)
 	}
 	if s.closed || s.tickT != nil || !s.sending && !s.receiving {

@@ -143,7 +143,7 @@ func (r *remoteSource) report(now time.Time) rtcp.ReceptionReport {
 		LastSenderReport:   r.lastSR,
 	}
 	if !r.lastSRTime.IsZero() {
-		rr.Delay = uint32(now.Sub(r.lastSRTime) * 65536 / time.Second)
+		rr.Delay = uint32(now.Sub(r.lastSRTime).Seconds() * 65536) // DLSR, 1/65536 s
 	}
 	return rr
 }
