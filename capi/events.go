@@ -90,12 +90,9 @@ func (st *cstack) onReg(a *ua.Account, re ua.RegEvent) {
 	if e == nil {
 		return
 	}
-	if st.unregWait != nil && st.unregAccs[a] && (re.State == ua.Unregistered || re.State == ua.Failed) {
-		delete(st.unregAccs, a)
-		if len(st.unregAccs) == 0 {
-			close(st.unregWait)
-			st.unregWait = nil
-		}
+	if st.waitAccs[a] && (re.State == ua.Unregistered || re.State == ua.Failed) {
+		delete(st.waitAccs, a)
+		st.waitCheck()
 	}
 	if e.removed {
 		return
@@ -141,6 +138,10 @@ func (st *cstack) callRecord(c *ua.Call, e *callEntry) event {
 }
 
 func (st *cstack) onCallEvent(c *ua.Call, ce ua.CallEvent) {
+	if st.waitCalls[c] && ce.State == ua.Disconnected {
+		delete(st.waitCalls, c)
+		st.waitCheck()
+	}
 	e, _ := c.UserData.(*callEntry)
 	if e == nil {
 		return
@@ -185,6 +186,15 @@ func (st *cstack) onRequest(r *ua.ServerRequest) {
 	st.txns[t.id] = t
 	st.mu.Unlock()
 	st.push(rec)
+}
+
+// waitCheck ends destroy's wait once every call it hung up has ended and
+// every account it unregistered has heard back.
+func (st *cstack) waitCheck() {
+	if st.waitDone != nil && len(st.waitCalls) == 0 && len(st.waitAccs) == 0 {
+		close(st.waitDone)
+		st.waitDone = nil
+	}
 }
 
 // ---- dispatcher side: records become C structs and callbacks ----

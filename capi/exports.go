@@ -19,6 +19,7 @@ import (
 	"time"
 	"unsafe"
 
+	"github.com/sk400vop/sk400vop/engine/transport"
 	"github.com/sk400vop/sk400vop/engine/ua"
 )
 
@@ -92,13 +93,7 @@ func sk400vop__go_last_error(stack C.uint64_t, buf *C.char, n C.size_t) (rc C.sk
 		s = st.lastErr
 		st.mu.Unlock()
 	}
-	dst := unsafe.Slice((*byte)(unsafe.Pointer(buf)), int(n))
-	k := copy(dst[:len(dst)-1], s)
-	dst[k] = 0
-	if k < len(s) {
-		return C.SK400VOP_ERR_RANGE
-	}
-	return C.SK400VOP_OK
+	return copyOut(buf, n, s)
 }
 
 //export sk400vop__go_create
@@ -154,6 +149,43 @@ func sk400vop__go_poll_fd(stack C.uint64_t, fd *C.int) (rc C.sk400vop_status) {
 		*fd = C.int(st.q.pipeR)
 		return nil
 	})
+}
+
+// copyOut writes s into the C buffer buf of n > 0 bytes, NUL-terminated,
+// truncating with SK400VOP_ERR_RANGE.
+func copyOut(buf *C.char, n C.size_t, s string) C.sk400vop_status {
+	dst := unsafe.Slice((*byte)(unsafe.Pointer(buf)), int(n))
+	k := copy(dst[:len(dst)-1], s)
+	dst[k] = 0
+	if k < len(s) {
+		return C.SK400VOP_ERR_RANGE
+	}
+	return C.SK400VOP_OK
+}
+
+//export sk400vop__go_local_addr
+func sk400vop__go_local_addr(stack C.uint64_t, proto *C.char, pn C.size_t, buf *C.char, n C.size_t) (rc C.sk400vop_status) {
+	defer guard(&rc, uint64(stack))
+	var addr string
+	if rc = withStack(stack, func(st *cstack) error {
+		ps, err := goStrN(proto, pn)
+		if err != nil {
+			return err
+		}
+		p, ok := transport.ParseProto(ps)
+		if !ok {
+			return fmt.Errorf("%w: proto %q", errInvalid, ps)
+		}
+		a, ok := st.s.LocalAddr(p)
+		if !ok {
+			return fmt.Errorf("%w: no %v socket", errInvalid, p)
+		}
+		addr = a.String()
+		return nil
+	}); rc != C.SK400VOP_OK {
+		return rc
+	}
+	return copyOut(buf, n, addr)
 }
 
 //export sk400vop__go_network_changed

@@ -129,6 +129,15 @@ sk400vop_status sk400vop_poll_fd(sk400vop_stack_id stack, int *fd)
     return sk400vop__go_poll_fd(stack, fd);
 }
 
+sk400vop_status sk400vop_local_addr(sk400vop_stack_id stack, const char *proto, char *buf, size_t len)
+{
+    size_t n;
+    SK__GUARD();
+    if (buf == NULL || len == 0 || !sk__len(proto, 0, &n)) return SK400VOP_ERR_INVALID;
+    buf[0] = 0;
+    return sk400vop__go_local_addr(stack, (char *)proto, n, buf, len);
+}
+
 sk400vop_status sk400vop_network_changed(sk400vop_stack_id stack, const char *listen)
 {
     size_t n;

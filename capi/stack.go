@@ -77,8 +77,9 @@ type cstack struct {
 
 	// Loop-only state.
 	rtpMin, rtpMax, rtpNext int
-	unregWait               chan struct{}
-	unregAccs               map[*ua.Account]bool
+	waitDone                chan struct{} // destroy waits for these calls and accounts
+	waitCalls               map[*ua.Call]bool
+	waitAccs                map[*ua.Account]bool
 }
 
 // fail records err as the stack's last error and returns its status.
@@ -344,9 +345,11 @@ func (st *cstack) destroy(fromCallback bool) {
 		}
 		return
 	}
-	// Graceful part: end the calls, unregister, wait a bounded time.
+	// Graceful part: end the calls (BYE, CANCEL) and unregister, then
+	// wait, at most destroyTimeout, for the peers and registrars to answer.
 	var wait chan struct{}
 	st.s.Do(func(u *ua.UA) {
+		st.waitCalls, st.waitAccs = map[*ua.Call]bool{}, map[*ua.Account]bool{}
 		st.protect(func() {
 			st.mu.Lock()
 			calls := make([]*callEntry, 0, len(st.calls))
@@ -359,23 +362,21 @@ func (st *cstack) destroy(fromCallback bool) {
 			}
 			st.mu.Unlock()
 			for _, e := range calls {
-				if e.call != nil && e.call.State() != ua.Disconnected {
-					e.call.Hangup("")
+				if e.call != nil && e.call.State() != ua.Disconnected && e.call.Hangup("") == nil &&
+					e.call.State() != ua.Disconnected {
+					st.waitCalls[e.call] = true
 				}
 			}
 			for _, e := range accs {
 				if r := e.acc.Registration(); r != nil && (r.State() == ua.Registered || r.State() == ua.Registering) {
 					if e.acc.Unregister() == nil {
-						if st.unregAccs == nil {
-							st.unregAccs = map[*ua.Account]bool{}
-						}
-						st.unregAccs[e.acc] = true
+						st.waitAccs[e.acc] = true
 					}
 				}
 			}
-			if len(st.unregAccs) > 0 {
+			if len(st.waitCalls)+len(st.waitAccs) > 0 {
 				wait = make(chan struct{})
-				st.unregWait = wait
+				st.waitDone = wait
 			}
 		})
 	})

@@ -400,6 +400,16 @@ SK400VOP_API sk400vop_status sk400vop_poll(sk400vop_stack_id stack, int32_t time
  *   SK400VOP_ERR_INVALID for fd NULL; SK400VOP_ERR_BAD_HANDLE. */
 SK400VOP_API sk400vop_status sk400vop_poll_fd(sk400vop_stack_id stack, int *fd);
 
+/* sk400vop_local_addr writes the address of the stack's first socket of
+ * proto ("udp", "tcp", "tls") into buf as "host:port" ("[::1]:5060" for
+ * IPv6), NUL-terminated: the port actually bound when listen asked for 0.
+ * Ownership: proto is read during the call; buf is the caller's.
+ * Thread-safety: any thread, any callback.
+ * Returns: SK400VOP_OK; SK400VOP_ERR_RANGE when truncated;
+ *   SK400VOP_ERR_INVALID (NULL, unknown proto, no socket of proto);
+ *   SK400VOP_ERR_BAD_HANDLE. */
+SK400VOP_API sk400vop_status sk400vop_local_addr(sk400vop_stack_id stack, const char *proto, char *buf, size_t len);
+
 /* sk400vop_network_changed moves the stack to new sockets after the device's
  * network changed: listen as in sk400vop_config.listen. Every account takes
  * the new Contact, registers it at once and updates its confirmed calls by

@@ -1,0 +1,45 @@
+// Package ctest holds C test bodies for the C API (misuse.c): cgo is not
+// allowed in _test.go files, so capi's Go tests call them through here.
+// The sk400vop_* functions they use are resolved when the test binary links
+// package capi (as libtailscale's tsnetctest does).
+package ctest
+
+/*
+#cgo CFLAGS: -I${SRCDIR}/../../../include -Wall
+#include <stdlib.h>
+#include "misuse.h"
+
+static inline const struct sk400vop_ctest *test_at(int i) { return &sk400vop_ctests[i]; }
+static inline const char *run_test(const struct sk400vop_ctest *t) { return t->run(); }
+*/
+import "C"
+
+// Names lists the C tests in order.
+func Names() []string {
+	var out []string
+	for i := 0; ; i++ {
+		t := tests(i)
+		if t.name == nil {
+			return out
+		}
+		out = append(out, C.GoString(t.name))
+	}
+}
+
+// Run runs the named C test; "" means it passed, else the failure.
+func Run(name string) string {
+	for i := 0; ; i++ {
+		t := tests(i)
+		if t.name == nil {
+			return "no such C test: " + name
+		}
+		if C.GoString(t.name) == name {
+			if msg := C.run_test(t); msg != nil {
+				return C.GoString(msg)
+			}
+			return ""
+		}
+	}
+}
+
+func tests(i int) *C.struct_sk400vop_ctest { return C.test_at(C.int(i)) }

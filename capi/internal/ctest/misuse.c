@@ -1,0 +1,576 @@
+/* misuse.c — C test bodies for the C API, on the public header only.
+ *
+ * They run from Go tests (capi/capi_test.go, which then checks the handle
+ * tables are empty) and as a standalone ctest executable (misuse_main.c),
+ * which the ASan build runs under AddressSanitizer. Each test returns NULL
+ * on success or a message. Two or three stacks talk over 127.0.0.1 with
+ * ports picked by the system. */
+#define _POSIX_C_SOURCE 200809L
+#include "misuse.h"
+
+#include <poll.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "sk400vop.h"
+
+static char msgbuf[1024];
+
+#define CHECK(cond, ...)                                                                        \
+    do {                                                                                        \
+        if (!(cond)) {                                                                          \
+            int k_ = snprintf(msgbuf, sizeof msgbuf, "%s:%d: ", __FILE__, __LINE__);            \
+            snprintf(msgbuf + k_, sizeof msgbuf - (size_t)k_, __VA_ARGS__);                     \
+            return msgbuf;                                                                      \
+        }                                                                                       \
+    } while (0)
+
+#define CHECK_ST(expr, want)                                                                    \
+    do {                                                                                        \
+        sk400vop_status got_ = (expr);                                                          \
+        CHECK(got_ == (want), "%s = %d (%s), want %d (%s)", #expr, got_, sk400vop_strerror(got_), \
+              (int)(want), sk400vop_strerror(want));                                            \
+    } while (0)
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void sleep_ms(int ms)
+{
+    struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
+    nanosleep(&ts, NULL);
+}
+
+/* ---- a phone: a stack, an account, and counters its callbacks keep ---- */
+
+enum { MAX_CALLS = 64 };
+
+struct phone {
+    pthread_mutex_t mu;
+    sk400vop_stack_id stack;
+    sk400vop_account_id acc;
+    char addr[64];
+    /* behaviour */
+    int answer;            /* answer incoming calls from the callback */
+    int block_ms;          /* on_incoming_call sleeps this long first */
+    int destroy_in_cb;     /* on_incoming_call destroys the stack */
+    int poll_mode;
+    /* observations */
+    int incoming, confirmed, disconnected, media, pending, callbacks_after_destroy, destroyed;
+    int in_cb_errors;      /* API results from inside callbacks that were wrong */
+    int restricted_ok;     /* API calls from on_events_pending refused as they must be */
+    sk400vop_call_id last_call;
+    sk400vop_status destroy_rc;
+};
+
+static void lock(struct phone *p) { pthread_mutex_lock(&p->mu); }
+static void unlock(struct phone *p) { pthread_mutex_unlock(&p->mu); }
+
+static void on_incoming(void *ctx, sk400vop_stack_id stack, sk400vop_account_id acc, void *acc_ud,
+                        sk400vop_call_id call, const sk400vop_call_info *info)
+{
+    struct phone *p = ctx;
+    int bad = 0;
+    (void)acc;
+    lock(p);
+    if (p->destroyed) p->callbacks_after_destroy++;
+    p->incoming++;
+    p->last_call = call;
+    unlock(p);
+    if (acc_ud != (void *)p || info->struct_size != sizeof *info || info->state != SK400VOP_CALL_INCOMING) bad++;
+    if (p->block_ms) sleep_ms(p->block_ms);
+    if (p->destroy_in_cb) {
+        sk400vop_status rc = sk400vop_destroy(stack);
+        lock(p);
+        p->destroyed = 1;
+        p->destroy_rc = rc;
+        unlock(p);
+        /* The stack is gone for every later call, even from here. */
+        if (sk400vop_call_answer(stack, call, 200, NULL) != SK400VOP_ERR_BAD_HANDLE) bad++;
+        if (sk400vop_local_addr(stack, "udp", NULL, 0) != SK400VOP_ERR_INVALID) bad++;
+        if (sk400vop_poll(stack, 0) != SK400VOP_ERR_STATE) bad++; /* still inside its callback */
+        goto out;
+    }
+    /* Calls from inside a callback of the same stack. */
+    if (sk400vop_poll(stack, 0) != SK400VOP_ERR_STATE) bad++;
+    if (sk400vop_call_hold(stack, call) != SK400VOP_ERR_STATE) bad++;
+    if (sk400vop_call_answer(stack, call, 302, NULL) != SK400VOP_ERR_INVALID) bad++;
+    if (sk400vop_call_set_user_data(stack, call, (void *)p) != SK400VOP_OK) bad++;
+    if (sk400vop_call_hangup(stack, call + 1000000, NULL) != SK400VOP_ERR_BAD_HANDLE) bad++;
+    {
+        char buf[64];
+        if (sk400vop_local_addr(stack, "udp", buf, sizeof buf) != SK400VOP_OK) bad++;
+    }
+    if (p->answer) {
+        if (sk400vop_call_answer(stack, call, 180, NULL) != SK400VOP_OK) bad++;
+        if (sk400vop_call_answer(stack, call, 200, NULL) != SK400VOP_OK) bad++;
+        if (sk400vop_call_answer(stack, call, 200, NULL) != SK400VOP_ERR_STATE) bad++;
+    }
+out:
+    lock(p);
+    p->in_cb_errors += bad;
+    unlock(p);
+}
+
+static void on_call_state(void *ctx, sk400vop_stack_id stack, sk400vop_call_id call, void *ud,
+                          const sk400vop_call_info *info)
+{
+    struct phone *p = ctx;
+    (void)stack; (void)call; (void)ud;
+    lock(p);
+    if (p->destroyed) p->callbacks_after_destroy++;
+    if (info->state == SK400VOP_CALL_CONFIRMED) p->confirmed++;
+    if (info->state == SK400VOP_CALL_DISCONNECTED) p->disconnected++;
+    unlock(p);
+}
+
+static void on_call_media(void *ctx, sk400vop_stack_id stack, sk400vop_call_id call, void *ud,
+                          const sk400vop_call_info *info)
+{
+    struct phone *p = ctx;
+    (void)stack; (void)call; (void)ud; (void)info;
+    lock(p);
+    p->media++;
+    unlock(p);
+}
+
+static void on_pending(void *ctx, sk400vop_stack_id stack)
+{
+    struct phone *p = ctx;
+    /* Only wake the app's loop: the API refuses anything more here. */
+    int ok = sk400vop_poll(stack, 0) == SK400VOP_ERR_STATE &&
+             sk400vop_account_register(stack, p->acc) == SK400VOP_ERR_STATE;
+    lock(p);
+    p->pending++;
+    if (ok) p->restricted_ok++;
+    unlock(p);
+}
+
+static void on_log(void *ctx, int32_t level, const char *subsystem, const char *msg, size_t len)
+{
+    (void)ctx; (void)level; (void)subsystem; (void)msg; (void)len;
+}
+
+static sk400vop_status phone_open(struct phone *p, int poll_mode, int auto_answer)
+{
+    sk400vop_config cfg;
+    sk400vop_events ev;
+    sk400vop_account_config ac;
+    char aor[128];
+    sk400vop_status rc;
+
+    memset(p, 0, sizeof *p);
+    pthread_mutex_init(&p->mu, NULL);
+    p->poll_mode = poll_mode;
+    sk400vop_config_init(&cfg);
+    cfg.listen = "udp:127.0.0.1:0";
+    cfg.dispatch = poll_mode ? SK400VOP_DISPATCH_POLL : SK400VOP_DISPATCH_THREAD;
+    cfg.log_level = SK400VOP_LOG_DEBUG;
+    cfg.destroy_timeout_ms = 500;
+    sk400vop_events_init(&ev);
+    ev.on_incoming_call = on_incoming;
+    ev.on_call_state = on_call_state;
+    ev.on_call_media = on_call_media;
+    ev.on_events_pending = on_pending;
+    ev.on_log = on_log;
+    if ((rc = sk400vop_create(&cfg, &ev, NULL, NULL, p, &p->stack)) != SK400VOP_OK) return rc;
+    if ((rc = sk400vop_local_addr(p->stack, "udp", p->addr, sizeof p->addr)) != SK400VOP_OK) return rc;
+    snprintf(aor, sizeof aor, "sip:u%llu@%s", (unsigned long long)p->stack, p->addr);
+    sk400vop_account_config_init(&ac);
+    ac.aor = aor;
+    ac.accept_any = 1;
+    ac.auto_answer = auto_answer ? SK400VOP_AUTO_ANSWER_ALWAYS : SK400VOP_AUTO_ANSWER_OFF;
+    return sk400vop_account_add(p->stack, &ac, p, &p->acc);
+}
+
+static void phone_close(struct phone *p)
+{
+    if (p->stack) sk400vop_destroy(p->stack);
+    pthread_mutex_destroy(&p->mu);
+}
+
+static int get(struct phone *p, const int *field)
+{
+    int v;
+    lock(p);
+    v = *field;
+    unlock(p);
+    return v;
+}
+
+/* wait_for waits until *field >= want, polling the poll-mode phones. */
+static int wait_for(struct phone *p, const int *field, int want, double timeout, struct phone *pollee)
+{
+    double end = now_s() + timeout;
+    while (get(p, field) < want) {
+        if (now_s() > end) return 0;
+        if (pollee) sk400vop_poll(pollee->stack, 10);
+        else sleep_ms(5);
+    }
+    return 1;
+}
+
+static sk400vop_status call(struct phone *from, struct phone *to, sk400vop_call_id *c)
+{
+    char uri[128];
+    snprintf(uri, sizeof uri, "sip:callee@%s", to->addr);
+    return sk400vop_call_make(from->stack, from->acc, uri, NULL, from, c);
+}
+
+/* ---- the tests ---- */
+
+const char *sk400vop_ctest_args(void)
+{
+    sk400vop_config cfg;
+    sk400vop_events ev;
+    sk400vop_account_config ac;
+    sk400vop_stack_id st = 99;
+    sk400vop_account_id acc = 0;
+    sk400vop_call_id c = 77;
+    char buf[8];
+    int fd;
+    struct phone p;
+
+    sk400vop_config_init(&cfg);
+    sk400vop_events_init(&ev);
+    CHECK_ST(sk400vop_create(NULL, &ev, NULL, NULL, NULL, &st), SK400VOP_ERR_INVALID);
+    CHECK(st == 0, "out handle not zeroed on failure");
+    CHECK_ST(sk400vop_create(&cfg, &ev, NULL, NULL, NULL, NULL), SK400VOP_ERR_INVALID);
+    CHECK_ST(sk400vop_create(&cfg, &ev, NULL, NULL, NULL, &st), SK400VOP_ERR_INVALID); /* no listen */
+    cfg.listen = "bogus";
+    CHECK_ST(sk400vop_create(&cfg, &ev, NULL, NULL, NULL, &st), SK400VOP_ERR_INVALID);
+    cfg.listen = "udp:127.0.0.1:0";
+    CHECK_ST(sk400vop_create(&cfg, &ev, (const sk400vop_net *)&cfg, NULL, NULL, &st), SK400VOP_ERR_INVALID);
+    CHECK_ST(sk400vop_last_error(0, buf, sizeof buf), SK400VOP_ERR_RANGE); /* truncated detail */
+    CHECK(strlen(buf) == sizeof buf - 1, "last_error not NUL-terminated at the end");
+    CHECK_ST(sk400vop_last_error(0, NULL, 10), SK400VOP_ERR_INVALID);
+    cfg.abi_version = (SK400VOP_ABI_VERSION_MAJOR + 1) << 16;
+    CHECK_ST(sk400vop_create(&cfg, &ev, NULL, NULL, NULL, &st), SK400VOP_ERR_ABI);
+    sk400vop_config_init(&cfg);
+    cfg.listen = "udp:127.0.0.1:0";
+    cfg.struct_size = 0;
+    CHECK_ST(sk400vop_create(&cfg, &ev, NULL, NULL, NULL, &st), SK400VOP_ERR_INVALID);
+    cfg.struct_size = sizeof cfg;
+    cfg.dispatch = 7;
+    CHECK_ST(sk400vop_create(&cfg, &ev, NULL, NULL, NULL, &st), SK400VOP_ERR_INVALID);
+    cfg.dispatch = SK400VOP_DISPATCH_THREAD;
+    cfg.listen = "udp:203.0.113.77:5060"; /* not ours: cannot bind */
+    CHECK_ST(sk400vop_create(&cfg, &ev, NULL, NULL, NULL, &st), SK400VOP_ERR_NETWORK);
+
+    /* An older app's smaller struct: the tail is zero-filled (defaults). */
+    cfg.listen = "udp:127.0.0.1:0";
+    cfg.struct_size = (uint32_t)offsetof(sk400vop_config, user_agent);
+    CHECK_ST(sk400vop_create(&cfg, NULL, NULL, NULL, NULL, &st), SK400VOP_OK);
+    CHECK_ST(sk400vop_destroy(st), SK400VOP_OK);
+
+    CHECK_ST(phone_open(&p, 0, 0), SK400VOP_OK);
+    CHECK_ST(sk400vop_account_add(p.stack, NULL, NULL, &acc), SK400VOP_ERR_INVALID);
+    sk400vop_account_config_init(&ac);
+    CHECK_ST(sk400vop_account_add(p.stack, &ac, NULL, &acc), SK400VOP_ERR_INVALID); /* no aor */
+    ac.aor = "not a uri";
+    CHECK_ST(sk400vop_account_add(p.stack, &ac, NULL, &acc), SK400VOP_ERR_INVALID);
+    ac.aor = "sip:x@127.0.0.1";
+    ac.transport = "tcp"; /* no tcp socket */
+    CHECK_ST(sk400vop_account_add(p.stack, &ac, NULL, &acc), SK400VOP_ERR_INVALID);
+    ac.transport = NULL;
+    ac.display = "two\r\nlines";
+    CHECK_ST(sk400vop_account_add(p.stack, &ac, NULL, &acc), SK400VOP_ERR_INVALID);
+    ac.display = "\xff\xfe"; /* not UTF-8 */
+    CHECK_ST(sk400vop_account_add(p.stack, &ac, NULL, &acc), SK400VOP_ERR_INVALID);
+    CHECK_ST(sk400vop_call_make(p.stack, p.acc, NULL, NULL, NULL, &c), SK400VOP_ERR_INVALID);
+    CHECK(c == 0, "call out handle not zeroed");
+    CHECK_ST(sk400vop_call_make(p.stack, p.acc, "sip:a@127.0.0.1", NULL, NULL, NULL), SK400VOP_ERR_INVALID);
+    CHECK_ST(sk400vop_call_make(p.stack, p.acc, "<bad>", NULL, NULL, &c), SK400VOP_ERR_INVALID);
+    {
+        sk400vop_call_opts o;
+        sk400vop_call_opts_init(&o);
+        o.headers = "no colon here";
+        CHECK_ST(sk400vop_call_make(p.stack, p.acc, "sip:a@127.0.0.1", &o, NULL, &c), SK400VOP_ERR_INVALID);
+    }
+    CHECK_ST(sk400vop_poll_fd(p.stack, NULL), SK400VOP_ERR_INVALID);
+    CHECK_ST(sk400vop_poll_fd(p.stack, &fd), SK400VOP_ERR_STATE); /* thread mode */
+    CHECK_ST(sk400vop_poll(p.stack, 0), SK400VOP_ERR_STATE);
+    CHECK_ST(sk400vop_local_addr(p.stack, "sctp", buf, sizeof buf), SK400VOP_ERR_INVALID);
+    CHECK_ST(sk400vop_local_addr(p.stack, "udp", buf, 4), SK400VOP_ERR_RANGE);
+    CHECK_ST(sk400vop_local_addr(p.stack, "udp", NULL, 4), SK400VOP_ERR_INVALID);
+    CHECK_ST(sk400vop_network_changed(p.stack, NULL), SK400VOP_ERR_INVALID);
+    CHECK_ST(sk400vop_network_changed(p.stack, "udp:203.0.113.77:5060"), SK400VOP_ERR_NETWORK);
+    CHECK_ST(sk400vop_txn_respond(p.stack, 12345, 200, NULL, NULL, "x", 1), SK400VOP_ERR_INVALID);
+    CHECK_ST(sk400vop_txn_respond(p.stack, 12345, 200, NULL, NULL, NULL, 0), SK400VOP_ERR_BAD_HANDLE);
+    CHECK_ST(sk400vop_account_unregister(p.stack, p.acc), SK400VOP_ERR_STATE); /* never registered */
+    CHECK(strcmp(sk400vop_strerror(SK400VOP_ERR_PENDING), "unknown status") != 0, "strerror");
+    sk400vop_free(NULL);
+    phone_close(&p);
+    return NULL;
+}
+
+const char *sk400vop_ctest_stale(void)
+{
+    struct phone p;
+    sk400vop_stack_id st;
+    char buf[64];
+    CHECK_ST(phone_open(&p, 0, 0), SK400VOP_OK);
+    st = p.stack;
+    /* Wrong kinds and zero. */
+    CHECK_ST(sk400vop_call_hangup(st, p.acc, NULL), SK400VOP_ERR_BAD_HANDLE);
+    CHECK_ST(sk400vop_account_register(st, 0), SK400VOP_ERR_BAD_HANDLE);
+    CHECK_ST(sk400vop_account_register(0, p.acc), SK400VOP_ERR_BAD_HANDLE);
+    CHECK_ST(sk400vop_account_register(p.acc, p.acc), SK400VOP_ERR_BAD_HANDLE);
+    /* Removing an account makes it stale, once. */
+    CHECK_ST(sk400vop_account_remove(st, p.acc), SK400VOP_OK);
+    CHECK_ST(sk400vop_account_remove(st, p.acc), SK400VOP_ERR_BAD_HANDLE);
+    CHECK_ST(sk400vop_account_set_user_data(st, p.acc, NULL), SK400VOP_ERR_BAD_HANDLE);
+    CHECK_ST(sk400vop_destroy(st), SK400VOP_OK);
+    p.stack = 0;
+    /* Everything on a destroyed stack. */
+    CHECK_ST(sk400vop_destroy(st), SK400VOP_ERR_BAD_HANDLE);
+    CHECK_ST(sk400vop_poll(st, 0), SK400VOP_ERR_BAD_HANDLE);
+    CHECK_ST(sk400vop_account_register(st, p.acc), SK400VOP_ERR_BAD_HANDLE);
+    CHECK_ST(sk400vop_call_make(st, p.acc, "sip:a@127.0.0.1", NULL, NULL, &p.last_call), SK400VOP_ERR_BAD_HANDLE);
+    CHECK_ST(sk400vop_call_answer(st, 1, 200, NULL), SK400VOP_ERR_BAD_HANDLE);
+    CHECK_ST(sk400vop_call_reject(st, 1, 486, NULL), SK400VOP_ERR_BAD_HANDLE);
+    CHECK_ST(sk400vop_call_hold(st, 1), SK400VOP_ERR_BAD_HANDLE);
+    CHECK_ST(sk400vop_call_resume(st, 1), SK400VOP_ERR_BAD_HANDLE);
+    CHECK_ST(sk400vop_call_set_user_data(st, 1, NULL), SK400VOP_ERR_BAD_HANDLE);
+    CHECK_ST(sk400vop_txn_respond(st, 1, 200, NULL, NULL, NULL, 0), SK400VOP_ERR_BAD_HANDLE);
+    CHECK_ST(sk400vop_network_changed(st, "udp:127.0.0.1:0"), SK400VOP_ERR_BAD_HANDLE);
+    CHECK_ST(sk400vop_local_addr(st, "udp", buf, sizeof buf), SK400VOP_ERR_BAD_HANDLE);
+    CHECK_ST(sk400vop_last_error(st, buf, sizeof buf), SK400VOP_ERR_BAD_HANDLE);
+    phone_close(&p);
+    return NULL;
+}
+
+const char *sk400vop_ctest_call_flow(void)
+{
+    struct phone a, b;
+    sk400vop_call_id c = 0;
+    sk400vop_status rc;
+    CHECK_ST(phone_open(&a, 0, 0), SK400VOP_OK);
+    CHECK_ST(phone_open(&b, 0, 0), SK400VOP_OK);
+    b.answer = 1;
+    CHECK_ST(call(&a, &b, &c), SK400VOP_OK);
+    CHECK(c != 0, "no call handle");
+    CHECK_ST(sk400vop_call_answer(a.stack, c, 200, NULL), SK400VOP_ERR_STATE); /* outgoing */
+    CHECK_ST(sk400vop_call_reject(a.stack, c, 486, NULL), SK400VOP_ERR_STATE);
+    CHECK_ST(sk400vop_call_reject(a.stack, c, 200, NULL), SK400VOP_ERR_INVALID);
+    CHECK(wait_for(&a, &a.confirmed, 1, 5, NULL), "caller never confirmed");
+    CHECK(wait_for(&b, &b.confirmed, 1, 5, NULL), "callee never confirmed");
+    CHECK(get(&b, &b.in_cb_errors) == 0, "%d wrong results from inside callbacks", get(&b, &b.in_cb_errors));
+    /* Hold and resume, waiting for each exchange; a second hold while the
+     * first is under way is refused with PENDING (or done already). */
+    CHECK_ST(sk400vop_call_hold(a.stack, c), SK400VOP_OK);
+    rc = sk400vop_call_resume(a.stack, c);
+    CHECK(rc == SK400VOP_ERR_PENDING || rc == SK400VOP_OK, "resume during hold: %s", sk400vop_strerror(rc));
+    CHECK(wait_for(&a, &a.media, 2, 5, NULL), "hold not reported");
+    /* Double hangup. */
+    CHECK_ST(sk400vop_call_hangup(a.stack, c, "SIP;cause=200;text=\"done\""), SK400VOP_OK);
+    rc = sk400vop_call_hangup(a.stack, c, NULL);
+    CHECK(rc == SK400VOP_ERR_STATE || rc == SK400VOP_ERR_BAD_HANDLE, "second hangup: %s", sk400vop_strerror(rc));
+    CHECK(wait_for(&a, &a.disconnected, 1, 5, NULL), "caller never disconnected");
+    CHECK(wait_for(&b, &b.disconnected, 1, 5, NULL), "callee never disconnected");
+    sleep_ms(20); /* the DISCONNECTED callback has returned: the handle is stale */
+    CHECK_ST(sk400vop_call_hangup(a.stack, c, NULL), SK400VOP_ERR_BAD_HANDLE);
+    CHECK_ST(sk400vop_call_hangup(a.stack, c, "bad\r\nreason"), SK400VOP_ERR_INVALID);
+    phone_close(&a);
+    phone_close(&b);
+    return NULL;
+}
+
+const char *sk400vop_ctest_destroy_live(void)
+{
+    struct phone a, b;
+    sk400vop_call_id c;
+    CHECK_ST(phone_open(&a, 0, 0), SK400VOP_OK);
+    CHECK_ST(phone_open(&b, 0, 1), SK400VOP_OK); /* auto-answer */
+    CHECK_ST(call(&a, &b, &c), SK400VOP_OK);
+    CHECK_ST(call(&a, &b, &c), SK400VOP_OK);
+    CHECK(wait_for(&a, &a.confirmed, 2, 5, NULL), "calls never confirmed");
+    CHECK_ST(call(&a, &b, &c), SK400VOP_OK); /* one still ringing */
+    CHECK_ST(sk400vop_destroy(a.stack), SK400VOP_OK);
+    /* Thread mode drains: the caller heard its calls end. */
+    CHECK(get(&a, &a.disconnected) == 3, "caller saw %d of 3 disconnects", get(&a, &a.disconnected));
+    a.stack = 0;
+    CHECK(wait_for(&b, &b.disconnected, 2, 5, NULL), "callee never heard the BYEs");
+    phone_close(&a);
+    phone_close(&b);
+    return NULL;
+}
+
+struct worker {
+    struct phone *a, *b;
+    int made, errors;
+};
+
+static void *worker_run(void *arg)
+{
+    struct worker *w = arg;
+    int i;
+    for (i = 0; i < 5; i++) {
+        sk400vop_call_id c;
+        char buf[64];
+        if (call(w->a, w->b, &c) != SK400VOP_OK) {
+            w->errors++;
+            continue;
+        }
+        w->made++;
+        if (i % 2) sleep_ms(2);
+        if (sk400vop_call_hangup(w->a->stack, c, NULL) != SK400VOP_OK) w->errors++;
+        if (sk400vop_call_hangup(w->a->stack, c, NULL) == SK400VOP_OK) w->errors++;
+        if (sk400vop_call_hold(w->a->stack, c + 7777777) != SK400VOP_ERR_BAD_HANDLE) w->errors++;
+        if (sk400vop_local_addr(w->b->stack, "udp", buf, sizeof buf) != SK400VOP_OK) w->errors++;
+        if (sk400vop_account_set_user_data(w->a->stack, w->a->acc, w->a) != SK400VOP_OK) w->errors++;
+    }
+    return NULL;
+}
+
+const char *sk400vop_ctest_threads(void)
+{
+    enum { N = 8 };
+    struct phone a, b;
+    pthread_t th[N];
+    struct worker w[N];
+    int i, made = 0;
+    CHECK_ST(phone_open(&a, 0, 0), SK400VOP_OK);
+    CHECK_ST(phone_open(&b, 0, 1), SK400VOP_OK);
+    for (i = 0; i < N; i++) {
+        w[i].a = &a;
+        w[i].b = &b;
+        w[i].made = w[i].errors = 0;
+        pthread_create(&th[i], NULL, worker_run, &w[i]);
+    }
+    for (i = 0; i < N; i++) {
+        pthread_join(th[i], NULL);
+        CHECK(w[i].errors == 0, "thread %d: %d errors", i, w[i].errors);
+        made += w[i].made;
+    }
+    CHECK(wait_for(&a, &a.disconnected, made, 10, NULL), "%d of %d calls ended", get(&a, &a.disconnected), made);
+    phone_close(&a);
+    phone_close(&b);
+    return NULL;
+}
+
+const char *sk400vop_ctest_blocking_callback(void)
+{
+    struct phone a, b;
+    sk400vop_call_id c;
+    double t0, dt;
+    char buf[64];
+    CHECK_ST(phone_open(&a, 0, 0), SK400VOP_OK);
+    CHECK_ST(phone_open(&b, 0, 0), SK400VOP_OK);
+    b.block_ms = 1000;
+    b.answer = 1;
+    CHECK_ST(call(&a, &b, &c), SK400VOP_OK);
+    CHECK(wait_for(&b, &b.incoming, 1, 5, NULL), "no incoming call");
+    /* b's dispatcher is stuck in the app for a second: the engine and the
+     * API are not. */
+    t0 = now_s();
+    CHECK_ST(sk400vop_local_addr(b.stack, "udp", buf, sizeof buf), SK400VOP_OK);
+    CHECK_ST(sk400vop_account_set_user_data(b.stack, b.acc, &b), SK400VOP_OK);
+    CHECK_ST(sk400vop_call_hangup(a.stack, c, NULL), SK400VOP_OK);
+    dt = now_s() - t0;
+    CHECK(dt < 0.3, "API calls took %.3f s while a callback blocked", dt);
+    CHECK(wait_for(&a, &a.disconnected, 1, 5, NULL), "caller never disconnected");
+    CHECK(wait_for(&b, &b.disconnected, 1, 5, NULL), "callee never disconnected");
+    /* destroy waits for the blocked dispatcher, then nothing more runs */
+    phone_close(&a);
+    phone_close(&b);
+    return NULL;
+}
+
+const char *sk400vop_ctest_destroy_in_callback(void)
+{
+    struct phone a, b;
+    sk400vop_call_id c;
+    int n;
+    CHECK_ST(phone_open(&a, 0, 0), SK400VOP_OK);
+    CHECK_ST(phone_open(&b, 0, 0), SK400VOP_OK);
+    b.destroy_in_cb = 1;
+    CHECK_ST(call(&a, &b, &c), SK400VOP_OK);
+    CHECK(wait_for(&b, &b.destroyed, 1, 5, NULL), "callee never destroyed itself");
+    CHECK(get(&b, &b.destroy_rc) == SK400VOP_OK, "destroy from callback: %d", get(&b, &b.destroy_rc));
+    CHECK(wait_for(&a, &a.disconnected, 1, 5, NULL), "caller never disconnected");
+    n = get(&b, &b.callbacks_after_destroy);
+    sleep_ms(100);
+    CHECK(n == 0 && get(&b, &b.callbacks_after_destroy) == 0, "callbacks after destroy");
+    CHECK(get(&b, &b.in_cb_errors) == 0, "wrong results after destroy in callback");
+    b.stack = 0;
+    phone_close(&a);
+    phone_close(&b);
+    return NULL;
+}
+
+struct poller {
+    sk400vop_stack_id stack;
+    sk400vop_status rc;
+};
+
+static void *poll_forever(void *arg)
+{
+    struct poller *pl = arg;
+    do {
+        pl->rc = sk400vop_poll(pl->stack, -1);
+    } while (pl->rc >= 0);
+    return NULL;
+}
+
+const char *sk400vop_ctest_poll_mode(void)
+{
+    struct phone a, b;
+    sk400vop_call_id c;
+    struct poller pl;
+    pthread_t th;
+    int fd = -1, n;
+    struct pollfd pfd;
+    CHECK_ST(phone_open(&a, 0, 0), SK400VOP_OK);
+    CHECK_ST(phone_open(&b, 1, 0), SK400VOP_OK);
+    b.answer = 1;
+    CHECK_ST(sk400vop_poll_fd(b.stack, &fd), SK400VOP_OK);
+    CHECK(fd >= 0, "no poll fd");
+    CHECK_ST(sk400vop_poll(b.stack, 0), 0); /* nothing yet */
+    CHECK_ST(call(&a, &b, &c), SK400VOP_OK);
+    /* The fd wakes us; callbacks only run inside sk400vop_poll. */
+    pfd.fd = fd;
+    pfd.events = POLLIN;
+    pfd.revents = 0;
+    CHECK(poll(&pfd, 1, 5000) == 1, "poll fd never became readable");
+    CHECK(get(&b, &b.incoming) == 0, "callback ran outside sk400vop_poll");
+    CHECK(wait_for(&b, &b.pending, 1, 1, NULL), "on_events_pending not called");
+    n = sk400vop_poll(b.stack, 100);
+    CHECK(n >= 1, "sk400vop_poll delivered %d", n);
+    CHECK(get(&b, &b.incoming) == 1, "incoming call not delivered");
+    CHECK(wait_for(&b, &b.confirmed, 1, 5, &b), "callee never confirmed");
+    CHECK(get(&b, &b.in_cb_errors) == 0, "wrong results from inside poll-mode callbacks");
+    CHECK(get(&b, &b.restricted_ok) == get(&b, &b.pending), "on_events_pending was not restricted");
+    /* A thread waits in sk400vop_poll without limit; destroy wakes it. */
+    pl.stack = b.stack;
+    pl.rc = 0;
+    pthread_create(&th, NULL, poll_forever, &pl);
+    sleep_ms(50);
+    CHECK_ST(sk400vop_destroy(b.stack), SK400VOP_OK);
+    pthread_join(th, NULL);
+    CHECK(pl.rc == SK400VOP_ERR_CLOSED || pl.rc == SK400VOP_ERR_BAD_HANDLE, "poller got %d", pl.rc);
+    b.stack = 0;
+    CHECK(wait_for(&a, &a.disconnected, 1, 5, NULL), "caller never heard the BYE");
+    phone_close(&a);
+    phone_close(&b);
+    return NULL;
+}
+
+const struct sk400vop_ctest sk400vop_ctests[] = {
+    {"args", sk400vop_ctest_args},
+    {"stale", sk400vop_ctest_stale},
+    {"call_flow", sk400vop_ctest_call_flow},
+    {"destroy_live", sk400vop_ctest_destroy_live},
+    {"threads", sk400vop_ctest_threads},
+    {"blocking_callback", sk400vop_ctest_blocking_callback},
+    {"destroy_in_callback", sk400vop_ctest_destroy_in_callback},
+    {"poll_mode", sk400vop_ctest_poll_mode},
+    {NULL, NULL},
+};
