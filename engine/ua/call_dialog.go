@@ -49,6 +49,8 @@ func (c *Call) onRequest(tx *transaction.ServerTx, req *sip.Message, id dialog.I
 		c.onPrack(tx, req)
 	case "OPTIONS":
 		c.ua.respond(tx, c.ua.optionsResponse(req))
+	case "INFO":
+		c.onInfo(tx, req)
 	default:
 		c.ua.handOver(tx, req, c.acc, c)
 	}
