@@ -21,7 +21,7 @@ demo: tools
 	@echo "Today the engine has its message core, transactions and transports (see README.md);"
 	@echo "run 'make test' to exercise them."
 
-test: tools vet unit interop bench-check
+test: tools vet unit interop bench-check ctest
 
 vet:
 	$(GO) vet ./...
