@@ -47,6 +47,7 @@ type Config struct {
 // Stack is a running user agent.
 type Stack struct {
 	loop *loop.Loop
+	clk  clock.Clock // the UA's: the loop, or Config.Clock
 	tc   transport.Config // the transports' config, Listen aside
 	tp   atomic.Pointer[transport.Layer]
 	ua   *ua.UA
@@ -87,6 +88,7 @@ func New(cfg Config) (*Stack, error) {
 	if cfg.Clock != nil {
 		uc.Clock = cfg.Clock
 	}
+	s.clk = uc.Clock
 	if uc.Logger == nil {
 		uc.Logger = cfg.Logger
 	}
@@ -109,6 +111,15 @@ func (s *Stack) Do(f func(*ua.UA)) error {
 	}
 	return nil
 }
+
+// Clock returns the clock of the UA's timers, for what runs beside the UA
+// on its loop (the media of calls).
+func (s *Stack) Clock() clock.Clock { return s.clk }
+
+// Exec queues f to run on the loop goroutine and reports whether the loop
+// took it (false once closed); it never blocks. It has the shape the media
+// sockets want for handing what they read to the loop.
+func (s *Stack) Exec(f func()) bool { return s.loop.Post(f) }
 
 // Post queues f to run on the loop goroutine with the UA; it never blocks.
 func (s *Stack) Post(f func(*ua.UA)) error {
