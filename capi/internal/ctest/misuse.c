@@ -8,10 +8,15 @@
 #define _POSIX_C_SOURCE 200809L
 #include "misuse.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -66,6 +71,7 @@ struct phone {
     int incoming, confirmed, disconnected, media, pending, callbacks_after_destroy, destroyed;
     int in_cb_errors;      /* API results from inside callbacks that were wrong */
     int restricted_ok;     /* API calls from on_events_pending refused as they must be */
+    int requests;          /* on_request calls, answered from inside the callback */
     sk400vop_call_id last_call;
     sk400vop_status destroy_rc;
 };
@@ -153,6 +159,23 @@ static void on_pending(void *ctx, sk400vop_stack_id stack)
     unlock(p);
 }
 
+static void on_request(void *ctx, sk400vop_stack_id stack, sk400vop_txn_id txn, const sk400vop_request_info *info)
+{
+    struct phone *p = ctx;
+    int bad = 0;
+    static const char body[] = "pong\0with a NUL";
+    if (strcmp(info->method, "MESSAGE") != 0 || info->body_len != 9 || memcmp(info->body, "ping\0ping", 9) != 0 ||
+        strcmp(info->content_type, "text/plain") != 0 || info->account != p->acc || info->account_user_data != p ||
+        info->call != 0 || info->message_len < 100)
+        bad++;
+    if (sk400vop_txn_respond(stack, txn, 200, "Fine", "text/plain", body, sizeof body - 1) != SK400VOP_OK) bad++;
+    if (sk400vop_txn_respond(stack, txn, 200, NULL, NULL, NULL, 0) != SK400VOP_ERR_BAD_HANDLE) bad++;
+    lock(p);
+    p->requests++;
+    p->in_cb_errors += bad;
+    unlock(p);
+}
+
 static void on_log(void *ctx, int32_t level, const char *subsystem, const char *msg, size_t len)
 {
     (void)ctx; (void)level; (void)subsystem; (void)msg; (void)len;
@@ -180,6 +203,7 @@ static sk400vop_status phone_open(struct phone *p, int poll_mode, int auto_answe
     ev.on_call_media = on_call_media;
     ev.on_events_pending = on_pending;
     ev.on_log = on_log;
+    ev.on_request = on_request;
     if ((rc = sk400vop_create(&cfg, &ev, NULL, NULL, p, &p->stack)) != SK400VOP_OK) return rc;
     if ((rc = sk400vop_local_addr(p->stack, "udp", p->addr, sizeof p->addr)) != SK400VOP_OK) return rc;
     snprintf(aor, sizeof aor, "sip:u%llu@%s", (unsigned long long)p->stack, p->addr);
@@ -563,6 +587,63 @@ const char *sk400vop_ctest_poll_mode(void)
     return NULL;
 }
 
+/* A MESSAGE from a raw UDP socket reaches on_request, which answers it
+ * with a body (holding a NUL) from inside the callback. */
+const char *sk400vop_ctest_request(void)
+{
+    struct phone b;
+    struct sockaddr_in to, me;
+    socklen_t mlen = sizeof me;
+    char msg[1024], resp[2048], host[64];
+    const char *colon;
+    int fd, n, port;
+    ssize_t got;
+    struct pollfd pfd;
+    CHECK_ST(phone_open(&b, 0, 0), SK400VOP_OK);
+    colon = strrchr(b.addr, ':');
+    CHECK(colon != NULL, "address %s", b.addr);
+    snprintf(host, sizeof host, "%.*s", (int)(colon - b.addr), b.addr);
+    port = atoi(colon + 1);
+    fd = socket(AF_INET, SOCK_DGRAM, 0);
+    CHECK(fd >= 0, "socket");
+    memset(&me, 0, sizeof me);
+    me.sin_family = AF_INET;
+    me.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    bind(fd, (struct sockaddr *)&me, sizeof me);
+    getsockname(fd, (struct sockaddr *)&me, &mlen);
+    memset(&to, 0, sizeof to);
+    to.sin_family = AF_INET;
+    to.sin_port = htons((uint16_t)port);
+    inet_pton(AF_INET, host, &to.sin_addr);
+    n = snprintf(msg, sizeof msg,
+                 "MESSAGE sip:u%llu@%s SIP/2.0\r\n"
+                 "Via: SIP/2.0/UDP 127.0.0.1:%d;branch=z9hG4bK-ctest-1;rport\r\n"
+                 "Max-Forwards: 70\r\n"
+                 "From: <sip:tester@127.0.0.1>;tag=t1\r\n"
+                 "To: <sip:u%llu@%s>\r\n"
+                 "Call-ID: ctest-message-1\r\n"
+                 "CSeq: 1 MESSAGE\r\n"
+                 "Content-Type: text/plain\r\n"
+                 "Content-Length: 9\r\n\r\nping",
+                 (unsigned long long)b.stack, b.addr, ntohs(me.sin_port), (unsigned long long)b.stack, b.addr);
+    memcpy(msg + n, "\0ping", 5);
+    n += 5;
+    sendto(fd, msg, (size_t)n, 0, (struct sockaddr *)&to, sizeof to);
+    pfd.fd = fd;
+    pfd.events = POLLIN;
+    got = -1;
+    if (poll(&pfd, 1, 5000) == 1) got = recv(fd, resp, sizeof resp - 1, 0);
+    close(fd);
+    CHECK(got > 0, "no response to MESSAGE");
+    resp[got] = 0;
+    CHECK(strncmp(resp, "SIP/2.0 200 Fine\r\n", 18) == 0, "response: %.40s", resp);
+    CHECK(got > 15 && memcmp(resp + got - 15, "pong\0with a NUL", 15) == 0, "response body: %.200s", resp);
+    CHECK(wait_for(&b, &b.requests, 1, 1, NULL), "on_request not called");
+    CHECK(get(&b, &b.in_cb_errors) == 0, "on_request saw or returned wrong values");
+    phone_close(&b);
+    return NULL;
+}
+
 const struct sk400vop_ctest sk400vop_ctests[] = {
     {"args", sk400vop_ctest_args},
     {"stale", sk400vop_ctest_stale},
@@ -572,5 +653,6 @@ const struct sk400vop_ctest sk400vop_ctests[] = {
     {"blocking_callback", sk400vop_ctest_blocking_callback},
     {"destroy_in_callback", sk400vop_ctest_destroy_in_callback},
     {"poll_mode", sk400vop_ctest_poll_mode},
+    {"request", sk400vop_ctest_request},
     {NULL, NULL},
 };
