@@ -9,25 +9,31 @@ import (
 	"fmt"
 	"net/netip"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/sk400vop/sk400vop/engine/auth"
+	"github.com/sk400vop/sk400vop/engine/clock"
 	"github.com/sk400vop/sk400vop/engine/sip"
 	"github.com/sk400vop/sk400vop/engine/stack"
 	"github.com/sk400vop/sk400vop/engine/testkit"
 	"github.com/sk400vop/sk400vop/engine/transport"
 	"github.com/sk400vop/sk400vop/engine/ua"
 	"github.com/sk400vop/sk400vop/media"
+	"github.com/sk400vop/sk400vop/media/audio"
+	"github.com/sk400vop/sk400vop/media/endpoint"
+	"github.com/sk400vop/sk400vop/media/rtp"
 )
 
 type phone struct {
 	t     *testing.T
 	s     *stack.Stack
-	clk   *testkit.Clock
+	clk   *testkit.Clock // nil with real media, which runs in real time
 	acc   *ua.Account
 	ev    chan string
 	calls chan *ua.Call
+	rec   *recording // what the calls received, with real media
 }
 
 type phoneOptions struct {
@@ -37,6 +43,48 @@ type phoneOptions struct {
 	expires        time.Duration
 	autoAnswer     bool
 	ua             func(*ua.Config)
+	// tone > 0 gives the calls real media (media/endpoint on 127.0.0.1)
+	// sending a tone of that frequency and recording what comes in; the
+	// UA then runs on the real clock.
+	tone float64
+}
+
+// recording is the audio a phone's calls received, written on the loop
+// and read by the test.
+type recording struct {
+	mu    sync.Mutex
+	pcm   []int16
+	wrote chan struct{} // signalled after each frame
+}
+
+func (r *recording) WriteFrame(pcm []int16) error {
+	r.mu.Lock()
+	r.pcm = append(r.pcm, pcm...)
+	r.mu.Unlock()
+	select {
+	case r.wrote <- struct{}{}:
+	default:
+	}
+	return nil
+}
+
+// wait returns once n samples are in, or fails the test after timeout.
+func (r *recording) wait(t *testing.T, n int, timeout time.Duration) {
+	t.Helper()
+	deadline := time.After(timeout)
+	for len(r.samples()) < n {
+		select {
+		case <-r.wrote:
+		case <-deadline:
+			t.Fatalf("recorded %d samples in %v, want %d", len(r.samples()), timeout, n)
+		}
+	}
+}
+
+func (r *recording) samples() []int16 {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]int16(nil), r.pcm...)
 }
 
 func newPhone(t *testing.T, o phoneOptions) *phone {
@@ -44,17 +92,26 @@ func newPhone(t *testing.T, o phoneOptions) *phone {
 	if o.proto == 0 {
 		o.proto = transport.UDP
 	}
-	p := &phone{t: t, ev: make(chan string, 256), calls: make(chan *ua.Call, 16),
-		clk: testkit.NewClock(time.Now())}
+	p := &phone{t: t, ev: make(chan string, 256), calls: make(chan *ua.Call, 16)}
 	ports := FreePortRange(t, 20)
 	next := 0
+	var ep *endpoint.Endpoint
+	newMedia := func(*ua.Call) (ua.Media, error) {
+		port := ports + 2*(next%10)
+		next++
+		return media.NewSession(media.Config{Addr: netip.MustParseAddr(Host), Port: uint16(port)})
+	}
+	if o.tone > 0 {
+		p.rec = &recording{wrote: make(chan struct{}, 1)}
+		newMedia = func(*ua.Call) (ua.Media, error) {
+			return ep.NewCall(endpoint.Options{Source: audio.NewTone(o.tone, 8000), Sink: p.rec})
+		}
+	} else {
+		p.clk = testkit.NewClock(time.Now())
+	}
 	uc := ua.Config{
 		UserAgent: "sk400vop-interop",
-		NewMedia: func(*ua.Call) (ua.Media, error) {
-			port := ports + 2*(next%10)
-			next++
-			return media.NewSession(media.Config{Addr: netip.MustParseAddr(Host), Port: uint16(port)})
-		},
+		NewMedia:  newMedia,
 		Events: ua.Events{
 			Registration: func(_ *ua.Account, ev ua.RegEvent) {
 				p.ev <- fmt.Sprintf("reg %v %d", ev.State, ev.Code)
@@ -84,13 +141,20 @@ func newPhone(t *testing.T, o phoneOptions) *phone {
 		Listen:    []transport.ListenSpec{{Proto: o.proto, Address: Host + ":0"}},
 		UA:        uc,
 		Transport: transport.Config{RateLimit: -1},
-		Clock:     p.clk,
+		Clock:     clockOrNil(p.clk),
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
 	p.s = s
 	t.Cleanup(s.Close)
+	if o.tone > 0 {
+		ep, err = endpoint.New(endpoint.Config{Clock: s.Clock(), Post: s.Exec, Addr: netip.MustParseAddr(Host),
+			Ports: rtp.PortRange{Min: uint16(ports), Max: uint16(ports + 19)}})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
 	domain := Host
 	if o.k != nil {
 		domain = o.k.Domain
@@ -138,8 +202,22 @@ func (p *phone) do(f func(*ua.UA)) {
 	}
 }
 
-// advance moves the UA's virtual clock, running its timers on the loop.
-func (p *phone) advance(d time.Duration) { p.do(func(*ua.UA) { p.clk.Advance(d) }) }
+// clockOrNil keeps a nil *testkit.Clock from becoming a non-nil
+// clock.Clock.
+func clockOrNil(c *testkit.Clock) clock.Clock {
+	if c == nil {
+		return nil
+	}
+	return c
+}
+
+// advance moves the UA's virtual clock, running its timers on the loop;
+// with real media there is none, and only the due work runs.
+func (p *phone) advance(d time.Duration) {
+	if p.clk != nil {
+		p.do(func(*ua.UA) { p.clk.Advance(d) })
+	}
+}
 
 // want waits for the next event with the given prefix, skipping others
 // that match skip (provisional states, media updates...).
