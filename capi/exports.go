@@ -64,7 +64,8 @@ func withStack(id C.uint64_t, f func(st *cstack) error) C.sk400vop_status {
 }
 
 //export sk400vop__go_fail
-func sk400vop__go_fail(stack C.uint64_t, code C.sk400vop_status, msg *C.char) C.sk400vop_status {
+func sk400vop__go_fail(stack C.uint64_t, code C.sk400vop_status, msg *C.char) (rc C.sk400vop_status) {
+	defer guard(&rc, 0)
 	s := C.GoString(msg)
 	if st, err := lookupStack(uint64(stack)); err == nil {
 		st.mu.Lock()

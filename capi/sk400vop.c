@@ -40,14 +40,26 @@ static int sk__len(const char *s, int optional, size_t *n)
     return 1;
 }
 
+/* Smallest struct_size accepted for each struct: its size in ABI 1.0, the
+ * first version. A struct_size between two published sizes would cut a
+ * member (half a pointer), so it is refused; when a later version appends
+ * members, the sizes of the earlier versions are accepted as well, and the
+ * members they lack are zero-filled (which must mean "the default").
+ * Appending a member therefore turns sizeof(T) below into
+ * offsetof(T, first_member_of_the_new_version), portable across ABIs. */
+#define SK__MIN_CONFIG sizeof(sk400vop_config)
+#define SK__MIN_EVENTS sizeof(sk400vop_events)
+#define SK__MIN_ACCOUNT sizeof(sk400vop_account_config)
+#define SK__MIN_CALL_OPTS sizeof(sk400vop_call_opts)
+
 /* sk__copy_in copies min(app_size, own) bytes of an app struct into a zeroed
- * struct of our size. A struct_size smaller than the first member is refused. */
-static int sk__copy_in(void *dst, size_t own, const void *src)
+ * struct of our size, refusing a struct_size below min. */
+static int sk__copy_in(void *dst, size_t own, size_t min, const void *src)
 {
     uint32_t app_size;
     memset(dst, 0, own);
     memcpy(&app_size, src, sizeof app_size);
-    if (app_size < sizeof(uint32_t)) return 0;
+    if (app_size < min) return 0;
     memcpy(dst, src, app_size < own ? app_size : own);
     ((uint32_t *)dst)[0] = (uint32_t)own;
     return 1;
@@ -99,9 +111,9 @@ sk400vop_status sk400vop_create(const sk400vop_config *cfg, const sk400vop_event
     if (cfg == NULL || stack == NULL) return SK400VOP_ERR_INVALID;
     if (net != NULL || media != NULL) return sk400vop__go_fail(0, SK400VOP_ERR_INVALID,
         (char *)"network and media tables are not supported yet: pass NULL");
-    if (!sk__copy_in(&c, sizeof c, cfg)) return SK400VOP_ERR_INVALID;
+    if (!sk__copy_in(&c, sizeof c, SK__MIN_CONFIG, cfg)) return SK400VOP_ERR_INVALID;
     if (events != NULL) {
-        if (!sk__copy_in(&e, sizeof e, events)) return SK400VOP_ERR_INVALID;
+        if (!sk__copy_in(&e, sizeof e, SK__MIN_EVENTS, events)) return SK400VOP_ERR_INVALID;
     } else {
         sk400vop_events_init(&e);
     }
@@ -153,7 +165,7 @@ sk400vop_status sk400vop_account_add(sk400vop_stack_id stack, const sk400vop_acc
     SK__GUARD();
     if (account != NULL) *account = 0;
     if (cfg == NULL || account == NULL) return SK400VOP_ERR_INVALID;
-    if (!sk__copy_in(&c, sizeof c, cfg)) return SK400VOP_ERR_INVALID;
+    if (!sk__copy_in(&c, sizeof c, SK__MIN_ACCOUNT, cfg)) return SK400VOP_ERR_INVALID;
     return sk400vop__go_account_add(stack, &c, user_data, account);
 }
 
@@ -191,7 +203,7 @@ sk400vop_status sk400vop_call_make(sk400vop_stack_id stack, sk400vop_account_id 
     if (call != NULL) *call = 0;
     if (call == NULL || !sk__len(uri, 0, &un)) return SK400VOP_ERR_INVALID;
     sk400vop_call_opts_init(&o);
-    if (opts != NULL && !sk__copy_in(&o, sizeof o, opts)) return SK400VOP_ERR_INVALID;
+    if (opts != NULL && !sk__copy_in(&o, sizeof o, SK__MIN_CALL_OPTS, opts)) return SK400VOP_ERR_INVALID;
     if (!sk__len(o.headers, 1, &hn)) return SK400VOP_ERR_INVALID;
     return sk400vop__go_call_make(stack, account, (char *)uri, un, (char *)o.headers, hn, o.no_offer,
                                   user_data, call);
@@ -203,7 +215,7 @@ sk400vop_status sk400vop_call_answer(sk400vop_stack_id stack, sk400vop_call_id c
     sk400vop_call_opts o;
     SK__GUARD();
     sk400vop_call_opts_init(&o);
-    if (opts != NULL && !sk__copy_in(&o, sizeof o, opts)) return SK400VOP_ERR_INVALID;
+    if (opts != NULL && !sk__copy_in(&o, sizeof o, SK__MIN_CALL_OPTS, opts)) return SK400VOP_ERR_INVALID;
     return sk400vop__go_call_answer(stack, call, code, o.early_media);
 }
 

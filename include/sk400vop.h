@@ -13,7 +13,9 @@
  *   - Every config struct and every app-supplied table starts with
  *     uint32_t struct_size. Fill it with the matching static inline
  *     sk400vop_*_init(); the library reads min(struct_size, its own size) and
- *     zero-fills the rest, so the ABI grows by appending members.
+ *     zero-fills the rest, so the ABI grows by appending members. A
+ *     struct_size smaller than the struct of ABI 1.0 is refused
+ *     (SK400VOP_ERR_INVALID).
  *   - Events reach the app in order, one at a time, from one dispatcher: a
  *     stack-owned thread (SK400VOP_DISPATCH_THREAD), or the app's own thread
  *     inside sk400vop_poll() (SK400VOP_DISPATCH_POLL).

@@ -288,11 +288,20 @@ const char *sk400vop_ctest_args(void)
     cfg.listen = "udp:203.0.113.77:5060"; /* not ours: cannot bind */
     CHECK_ST(sk400vop_create(&cfg, &ev, NULL, NULL, NULL, &st), SK400VOP_ERR_NETWORK);
 
-    /* An older app's smaller struct: the tail is zero-filled (defaults). */
+    /* A struct_size that cuts a member is refused; a newer app's larger
+     * struct is read up to what this library knows. */
     cfg.listen = "udp:127.0.0.1:0";
-    cfg.struct_size = (uint32_t)offsetof(sk400vop_config, user_agent);
-    CHECK_ST(sk400vop_create(&cfg, NULL, NULL, NULL, NULL, &st), SK400VOP_OK);
-    CHECK_ST(sk400vop_destroy(st), SK400VOP_OK);
+    cfg.struct_size = (uint32_t)offsetof(sk400vop_config, user_agent) + 3;
+    CHECK_ST(sk400vop_create(&cfg, NULL, NULL, NULL, NULL, &st), SK400VOP_ERR_INVALID);
+    {
+        struct { sk400vop_config c; char future[32]; } big;
+        memset(&big, 0x5a, sizeof big);
+        sk400vop_config_init(&big.c);
+        big.c.struct_size = sizeof big;
+        big.c.listen = "udp:127.0.0.1:0";
+        CHECK_ST(sk400vop_create(&big.c, NULL, NULL, NULL, NULL, &st), SK400VOP_OK);
+        CHECK_ST(sk400vop_destroy(st), SK400VOP_OK);
+    }
 
     CHECK_ST(phone_open(&p, 0, 0), SK400VOP_OK);
     CHECK_ST(sk400vop_account_add(p.stack, NULL, NULL, &acc), SK400VOP_ERR_INVALID);
