@@ -127,3 +127,58 @@ func newDialog(req *sip.Message, id ID, state State) (*Dialog, error) {
 	}
 	return &Dialog{id: ownID(id), state: state, secure: ruri.IsSecure()}, nil
 }
+
+// NewFork creates the dialog that resp makes when it comes from another
+// branch of the INVITE that created d, a UAC dialog: same Call-ID and
+// local tag, another To tag (RFC 3261 §12.1.2, §13.2.2.4). It lets a UA
+// that has let go of the INVITE still acknowledge and end a late 2xx of
+// another fork. The new dialog takes from d what the INVITE gave it — local
+// URI, local target, secure flag — and from resp the rest as NewUAC does;
+// its local sequence number is resp's CSeq, the INVITE's.
+//
+// resp must be a 2xx, or a provisional response with a Contact (without
+// one NewUAC's remote target is the INVITE's Request-URI, which d does not
+// keep). A resp of d itself returns an error wrapping ErrBadMessage.
+func (d *Dialog) NewFork(resp *sip.Message) (*Dialog, error) {
+	if !d.uac || !d.invited {
+		return nil, badf("only a UAC dialog made by an INVITE forks")
+	}
+	state, err := stateFor(resp)
+	if err != nil {
+		return nil, err
+	}
+	id, err := IDOf(resp, true)
+	if err != nil {
+		return nil, err
+	}
+	switch err := d.match(id); {
+	case err == nil:
+		return nil, badf("response of the dialog itself, not of a fork")
+	case err != ErrOtherDialog:
+		return nil, err
+	case state == Early && id.RemoteTag == "":
+		return nil, badf("provisional response without To tag")
+	case state == Early && !resp.Has("Contact"):
+		return nil, badf("provisional response of a fork without Contact")
+	}
+	cseq, err := resp.CSeq()
+	if err != nil {
+		return nil, bad(err)
+	}
+	if cseq.Method != "INVITE" {
+		return nil, badf("response to another request")
+	}
+	to, _ := resp.To() // IDOf has parsed it
+	f := &Dialog{
+		id: ownID(id), state: state, uac: true, secure: d.secure,
+		local: d.local, remote: ownNameAddr(to), localTarget: d.localTarget,
+		localSeq: cseq.Seq, inviteSeq: cseq.Seq, invited: true,
+	}
+	if f.remoteTarget, err = contactURI(resp); err != nil {
+		return nil, err
+	}
+	if f.routeSet, err = routeSet(resp, true); err != nil {
+		return nil, err
+	}
+	return f, nil
+}

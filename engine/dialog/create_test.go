@@ -350,3 +350,49 @@ func TestDialogOwnsItsStrings(t *testing.T) {
 		eq(t, c.got.LocalURI().Tag(), c.want.LocalURI().Tag())
 	}
 }
+
+// NewFork makes from a confirmed dialog and a 2xx of another branch the
+// same dialog NewUAC makes from the INVITE and that 2xx.
+func TestNewFork(t *testing.T) {
+	req := parse(t, aliceInvite)
+	mobile, err := NewUAC(req, parse(t, aliceResponse("200 OK", "mobile", "sip:bob@mobile.biloxi.example.com")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := mobile.NewRequest("BYE", sip.Via{Transport: "UDP", Host: "client.atlanta.example.com"}, nil, ""); err != nil {
+		t.Fatal(err)
+	}
+	laptop := parse(t, aliceResponse("200 OK", "laptop", "sip:bob@laptop.biloxi.example.com"))
+	want, err := NewUAC(req, laptop)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := mobile.NewFork(laptop)
+	if err != nil {
+		t.Fatal(err)
+	}
+	eq(t, got.ID(), want.ID())
+	eq(t, got.State(), want.State())
+	eq(t, got.LocalURI().String(), want.LocalURI().String())
+	eq(t, got.RemoteURI().String(), want.RemoteURI().String())
+	eq(t, got.LocalTarget().String(), want.LocalTarget().String())
+	eq(t, got.RemoteTarget().String(), want.RemoteTarget().String())
+	eq(t, len(got.RouteSet()), len(want.RouteSet()))
+	eq(t, got.LocalSeq(), want.LocalSeq())
+	eq(t, got.Secure(), want.Secure())
+	cs, _ := laptop.CSeq()
+	if _, err := got.NewAck(laptop, cs.Seq); err != nil {
+		t.Fatal(err)
+	}
+
+	// Not a fork: the dialog's own 2xx, another call, a 3xx.
+	_, err = mobile.NewFork(parse(t, aliceResponse("200 OK", "mobile", "sip:bob@mobile.biloxi.example.com")))
+	isErr(t, err, ErrBadMessage)
+	_, err = mobile.NewFork(parse(t, aliceResponse("302 Moved", "x", "sip:bob@x.biloxi.example.com")))
+	isErr(t, err, ErrBadMessage)
+	uas, err := NewUAS(req, parse(t, aliceResponse("200 OK", "mobile", "sip:bob@mobile.biloxi.example.com")))
+	if err == nil {
+		_, err = uas.NewFork(laptop)
+		isErr(t, err, ErrBadMessage)
+	}
+}

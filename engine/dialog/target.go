@@ -11,6 +11,9 @@ import (
 // adds itself on top as the request goes towards the UAS. The values are
 // copies that share nothing with m.
 func routeSet(m *sip.Message, uac bool) ([]sip.NameAddr, error) {
+	if !m.Has("Record-Route") {
+		return nil, nil // no iterator: it allocates
+	}
 	var set []sip.NameAddr
 	for na, err := range m.NameAddrs("Record-Route") {
 		if err != nil {

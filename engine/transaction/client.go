@@ -1,6 +1,7 @@
 package transaction
 
 import (
+	"strings"
 	"time"
 
 	"github.com/sk400vop/sk400vop/engine/sip"
@@ -28,8 +29,41 @@ type ClientTx struct {
 	cancelTx         *ClientTx
 }
 
-// Request returns the request the transaction sends.
+// Request returns the request the transaction sends. An INVITE
+// transaction lets go of it once Accepted (RFC 6026: the 2xx and its ACK
+// are the TU's business from then on), after passing the first 2xx up,
+// and a non-INVITE one once Completed; Request then returns nil.
 func (tx *ClientTx) Request() *sip.Message { return tx.req }
+
+// release lets go of the request once no retransmission, CANCEL or ACK
+// can need it, so a transaction waiting out Timer M or K holds a few
+// hundred bytes instead of a whole message. The matching key's branch is
+// copied, since it views the request's buffer.
+func (tx *ClientTx) release() {
+	if tx.req == nil {
+		return
+	}
+	tx.req = nil
+	if tx.l.clients[tx.key] == tx {
+		delete(tx.l.clients, tx.key)
+		tx.key = ownClientKey(tx.key)
+		tx.l.clients[tx.key] = tx
+	} else {
+		tx.key = ownClientKey(tx.key)
+	}
+}
+
+// ownClientKey returns k with strings of its own.
+func ownClientKey(k clientKey) clientKey {
+	k.branch = strings.Clone(k.branch)
+	switch k.method {
+	case "INVITE":
+		k.method = "INVITE"
+	default:
+		k.method = strings.Clone(k.method)
+	}
+	return k
+}
 
 // Dst returns where the request goes.
 func (tx *ClientTx) Dst() transport.Addr { return tx.dst }
@@ -111,6 +145,9 @@ func (tx *ClientTx) receive(resp *sip.Message) {
 		default:
 			tx.toCompleted()
 			tx.h.OnResponse(tx, resp)
+			if tx.state == Completed {
+				tx.release() // only absorbs retransmitted finals now
+			}
 		}
 	case Accepted:
 		if code >= 200 && code < 300 {
@@ -140,6 +177,9 @@ func (tx *ClientTx) toAccepted(resp *sip.Message) {
 	tx.timerC.stop()
 	tx.wait.arm(tx.l.clk, 64*tx.l.cfg.T1, tx.terminate) // Timer M
 	tx.h.OnResponse(tx, resp)
+	if tx.state == Accepted {
+		tx.release()
+	}
 }
 
 // toCompleted absorbs retransmitted finals for Timer D (INVITE, 32 s, at

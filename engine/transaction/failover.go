@@ -69,15 +69,25 @@ func (f *failover) next() bool {
 }
 
 func (f *failover) OnResponse(tx *ClientTx, resp *sip.Message) {
-	if resp.StatusCode() == 503 && f.next() {
+	code := resp.StatusCode()
+	if code == 503 && f.req != nil && f.next() {
 		return
+	}
+	if code >= 200 {
+		f.done() // a final answer: no other target will be tried
 	}
 	f.h.OnResponse(tx, resp)
 }
 
 func (f *failover) OnFailure(tx *ClientTx, err error) {
-	if f.next() {
+	if f.req != nil && f.next() {
 		return
 	}
+	f.done()
 	f.h.OnFailure(tx, err)
 }
+
+// done lets go of the request and targets once no other target will be
+// tried, so that an INVITE transaction waiting out Timer M does not keep
+// the request through its handler.
+func (f *failover) done() { f.req, f.targets = nil, nil }

@@ -96,6 +96,7 @@ type uac struct {
 	clk     *testkit.Clock
 	ended   map[*ClientTx]string
 	final   map[*ClientTx]int
+	reqs    map[*ClientTx]*sip.Message // the TU's own copy: an Accepted transaction lets go of it
 }
 
 func (c *uac) OnResponse(tx *ClientTx, resp *sip.Message) {
@@ -108,7 +109,7 @@ func (c *uac) OnResponse(tx *ClientTx, resp *sip.Message) {
 	}
 	if tx.invite && code < 300 {
 		// The ACK for a 2xx is the TU's, with a branch of its own.
-		ack := sip.NewAck(tx.Request(), resp)
+		ack := sip.NewAck(c.reqs[tx], resp)
 		ack.SetFirstValue("Via", "SIP/2.0/UDP 192.0.2.1:5060;branch="+sip.NewBranch())
 		c.net.Send(c.dst, ack)
 	}
@@ -136,7 +137,7 @@ func TestLossyNetworkProperty(t *testing.T) {
 	net.Impair(a, b, testkit.Impairment{Loss: loss, Delay: 20 * time.Millisecond, Jitter: 30 * time.Millisecond})
 	net.Impair(b, a, testkit.Impairment{Loss: loss, Delay: 20 * time.Millisecond, Jitter: 30 * time.Millisecond})
 
-	client := &uac{net: epA, dst: epB.Addr(), clk: clk, started: map[*ClientTx]time.Time{}, ended: map[*ClientTx]string{}, final: map[*ClientTx]int{}}
+	client := &uac{net: epA, dst: epB.Addr(), clk: clk, started: map[*ClientTx]time.Time{}, ended: map[*ClientTx]string{}, final: map[*ClientTx]int{}, reqs: map[*ClientTx]*sip.Message{}}
 	server := &uas{clk: clk, net: epB, pending: map[string]clock.Timer{}}
 	ra.l = New(Config{Clock: clk, Transport: epA}, &tuOnlyStray{})
 	rb.l = New(Config{Clock: clk, Transport: epB}, server)
@@ -156,6 +157,7 @@ func TestLossyNetworkProperty(t *testing.T) {
 				return
 			}
 			client.started[tx] = clk.Now()
+			client.reqs[tx] = req
 			txs = append(txs, tx)
 		})
 	}
@@ -164,7 +166,8 @@ func TestLossyNetworkProperty(t *testing.T) {
 
 	timeouts := 0
 	for _, tx := range txs {
-		want, _ := outcome(tx.Request().CallID(), tx.invite)
+		req := client.reqs[tx]
+		want, _ := outcome(req.CallID(), tx.invite)
 		got, gotFinal := client.final[tx]
 		end, failed := client.ended[tx]
 		switch {
@@ -173,7 +176,7 @@ func TestLossyNetworkProperty(t *testing.T) {
 			timeouts++ // Timer B or F, exactly 64*T1 after the start
 		default:
 			t.Fatalf("%s %s: final %d (want %d), ended %q, state %v",
-				tx.Request().Method(), tx.Request().CallID(), got, want, end, tx.State())
+				req.Method(), req.CallID(), got, want, end, tx.State())
 		}
 	}
 	if len(txs) != n {

@@ -1,6 +1,7 @@
 package transaction
 
 import (
+	"strings"
 	"time"
 
 	"github.com/sk400vop/sk400vop/engine/sip"
@@ -19,13 +20,17 @@ type ServerTx struct {
 	invite    bool
 	state     State
 	last      *sip.Message // the last response sent, resent on retransmissions
+	tag       string       // our To tag, once req and last are let go of
 
 	interval        time.Duration // Timer G's current interval
 	trying, retrans timer         // 100 Trying; Timer G
 	timeout, wait   timer         // Timer H; I, J or L
 }
 
-// Request returns the request that created the transaction.
+// Request returns the request that created the transaction. An INVITE
+// transaction that has sent a 2xx lets go of it (and of the 2xx), since
+// in the Accepted state of RFC 6026 it only absorbs retransmissions and
+// passes on the TU's further 2xx; Request then returns nil.
 func (tx *ServerTx) Request() *sip.Message { return tx.req }
 
 // Source returns where the request came from.
@@ -64,7 +69,9 @@ func (tx *ServerTx) Respond(resp *sip.Message) error {
 		if code < 200 || code >= 300 {
 			return ErrState
 		}
-		tx.send(resp)
+		if err := tx.l.net.Send(tx.dst, resp); err != nil {
+			tx.fail(err)
+		}
 		return nil
 	default:
 		return ErrState
@@ -81,6 +88,7 @@ func (tx *ServerTx) Respond(resp *sip.Message) error {
 	case tx.invite && code < 300:
 		tx.state = Accepted                          // 2xx retransmissions are the TU's (RFC 6026 §7.1)
 		tx.wait.arm(tx.l.clk, 64*c.T1, tx.terminate) // Timer L
+		tx.release()
 	case tx.invite:
 		tx.state = Completed
 		if !tx.dst.Proto.Reliable() {
@@ -172,10 +180,49 @@ func (tx *ServerTx) terminate() {
 	tx.l.removeServer(tx)
 }
 
+// release lets go of the request and the 2xx of an Accepted INVITE
+// transaction, which waits out Timer L needing neither: a retransmitted
+// INVITE is absorbed, the 2xx is the TU's to resend, and a CANCEL is
+// answered with the To tag kept here. The keys, which view the request's
+// buffer, get strings of their own. A transaction matched by the RFC 2543
+// rules keeps its request, which that matching reads.
+func (tx *ServerTx) release() {
+	if tx.legacyKey != nil || tx.req == nil {
+		return
+	}
+	tx.tag = strings.Clone(tx.toTag())
+	if tx.l.servers[tx.key] == tx {
+		delete(tx.l.servers, tx.key)
+		tx.key = ownServerKey(tx.key)
+		tx.l.servers[tx.key] = tx
+	}
+	if tx.mergeKey != nil {
+		k := *tx.mergeKey
+		own := mergeKey{strings.Clone(k.fromTag), strings.Clone(k.callID), k.seq, ownMethod(k.method)}
+		if tx.l.merged[k] == tx {
+			delete(tx.l.merged, k)
+			tx.l.merged[own] = tx
+		}
+		tx.mergeKey = &own
+	}
+	tx.req, tx.last = nil, nil
+}
+
+func ownServerKey(k serverKey) serverKey {
+	return serverKey{strings.Clone(k.branch), strings.Clone(k.host), k.port, ownMethod(k.method)}
+}
+
+func ownMethod(m string) string {
+	if m == "INVITE" {
+		return "INVITE"
+	}
+	return strings.Clone(m)
+}
+
 // toTag is the To tag the transaction answered with, if any.
 func (tx *ServerTx) toTag() string {
 	if tx.last == nil {
-		return ""
+		return tx.tag
 	}
 	to, _ := tx.last.To()
 	return to.Tag()

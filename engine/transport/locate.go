@@ -94,10 +94,6 @@ func Locate(ctx context.Context, r Resolver, uri sip.URI, rnd *rand.Rand) ([]Add
 			target = m[1 : len(m)-1]
 		}
 	}
-	l := &locator{ctx: ctx, r: r, rnd: rnd, secure: secure}
-	if _, numeric := parseIP(uri.Host); !numeric {
-		l.tlsHost = strings.ToLower(trimDot(uri.Host))
-	}
 	fallback := proto // transport when DNS does not say
 	if fallback == 0 {
 		fallback = UDP
@@ -109,11 +105,33 @@ func Locate(ctx context.Context, r Resolver, uri sip.URI, rnd *rand.Rand) ([]Add
 	if port == 0 {
 		port = DefaultPort(fallback)
 	}
-
-	if ip, ok := parseIP(target); ok {
-		l.add(fallback, ip, port)
-		return l.result(target)
+	hostIP, hostNumeric := parseIP(uri.Host)
+	tlsHost := ""
+	if !hostNumeric {
+		tlsHost = strings.ToLower(trimDot(uri.Host))
 	}
+	ip, ok := hostIP, hostNumeric
+	if target != uri.Host {
+		ip, ok = parseIP(target)
+	}
+	if ok {
+		// A numeric target needs no DNS (§4.2): one address, built
+		// without the locator's bookkeeping, since this is the path of
+		// every request of a dialog whose Contact is an IP address.
+		if err := ctx.Err(); err != nil {
+			return nil, fmt.Errorf("transport: locating %s: %w", target, err)
+		}
+		ip = ip.Unmap()
+		if !ip.IsValid() || ip.IsUnspecified() {
+			return nil, fmt.Errorf("%w %s", ErrNoTargets, target)
+		}
+		a := Addr{Proto: fallback, Addr: netip.AddrPortFrom(ip, port)}
+		if fallback == TLS {
+			a.Host = tlsHost
+		}
+		return []Addr{a}, nil
+	}
+	l := &locator{ctx: ctx, r: r, rnd: rnd, secure: secure, tlsHost: tlsHost}
 	name := strings.ToLower(trimDot(target))
 	if name == "" {
 		return nil, fmt.Errorf("%w: empty host", ErrNoTargets)

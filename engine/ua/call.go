@@ -2,6 +2,7 @@ package ua
 
 import (
 	"errors"
+	"strings"
 	"time"
 
 	"github.com/sk400vop/sk400vop/engine/clock"
@@ -112,13 +113,19 @@ type Call struct {
 	ids      []dialog.ID      // every ID registered in ua.dialogs for this call
 	ended    bool             // Disconnected was emitted
 
-	// Outgoing: the INVITE and its transaction.
+	// Outgoing: the INVITE and its transaction, both let go of once the
+	// call is confirmed (a confirmed call keeps what it needs to ACK a
+	// retransmitted 2xx, not whole messages).
 	invite      *sip.Message
 	inviteTx    *transaction.ClientTx
-	authTry     [2]bool // a 401 / 407 was answered already for the INVITE
-	seTry       int     // 422s answered
-	ack         *sip.Message
+	inviteCSeq  uint32       // CSeq number of our current INVITE
+	authTry     [2]bool      // a 401 / 407 was answered already for the INVITE
+	seTry       int          // 422s answered
+	acked       bool         // we sent the ACK of the 2xx of INVITE ackSeq
 	ackSeq      uint32       // CSeq of the INVITE the ACK is for
+	ackAuth     []sip.Header // credentials of that INVITE, which its ACK repeats (RFC 3261 §13.2.2.4)
+	ackBody     []byte       // the answer our ACK carried, nil for none
+	peerUpdate  bool         // the peer's INVITE or 2xx allowed UPDATE
 	cancel      bool         // the app hung up while the INVITE was pending
 	reason      string       // Reason header of that hangup
 	byeLater    *sip.Message // incoming: hung up while Connecting, the BYE for the ACK
@@ -126,10 +133,10 @@ type Call struct {
 	mediaClosed bool
 	rseq        map[string]uint32       // RSeq of the last reliable provisional PRACKed, by To tag
 	answered    bool                    // an answer to our INVITE offer was taken
-	ok2xx       *sip.Message            // the 2xx that set up the call
 	unwanted    map[string]*sip.Message // ACKs of the 2xx we ended with BYE, by To tag
 
-	// Incoming: the INVITE, its transaction and our answers.
+	// Incoming: the INVITE, its transaction and our answers; the INVITE
+	// and its transaction are let go of once the call is confirmed.
 	req      *sip.Message
 	srv      *transaction.ServerTx
 	tag      string        // our To tag
@@ -182,7 +189,11 @@ func (c *Call) Held() bool { return c.hold }
 // Dialog returns the call's dialog, nil before one exists.
 func (c *Call) Dialog() *dialog.Dialog { return c.dlg }
 
-// Request returns the INVITE that created the call: ours or the peer's.
+// Request returns the INVITE that created the call, ours or the peer's,
+// while the call is being set up: read what it carries (caller identity,
+// Call-Info...) from IncomingCall or the events before Confirmed. A
+// confirmed or ended call has let go of it, to hold only what it needs,
+// and returns nil.
 func (c *Call) Request() *sip.Message {
 	if c.outgoing {
 		return c.invite
@@ -195,12 +206,80 @@ func (c *Call) Request() *sip.Message {
 // is in Request()).
 func (c *Call) Remote() sip.NameAddr {
 	var na sip.NameAddr
-	if c.outgoing {
+	switch {
+	case c.outgoing && c.invite != nil:
 		na, _ = c.invite.To()
-	} else {
+	case !c.outgoing && c.req != nil:
 		na, _ = c.req.From()
+	case c.dlg != nil:
+		// The INVITE is gone: the dialog's remote URI is the same
+		// address, with the remote tag, which our To did not have.
+		na = c.dlg.RemoteURI()
+		if c.outgoing {
+			na = withoutTag(na)
+		}
 	}
 	return na
+}
+
+// withoutTag returns na without its tag parameter.
+func withoutTag(na sip.NameAddr) sip.NameAddr {
+	if na.Tag() == "" {
+		return na
+	}
+	var b []byte
+	na.Params.Each(func(n, v string) bool {
+		if !strings.EqualFold(n, "tag") {
+			b = append(b, ';')
+			b = append(b, n...)
+			if v != "" {
+				b = append(b, '=')
+				b = append(b, v...)
+			}
+		}
+		return true
+	})
+	out := sip.NameAddr{Display: na.Display, URI: na.URI, Params: sip.Params(b)}
+	if c, err := sip.ParseNameAddr(out.String()); err == nil {
+		return c // with its parameter cache consistent
+	}
+	return out
+}
+
+// callID is the Call-ID of the call.
+func (c *Call) callID() string {
+	switch {
+	case c.dlg != nil:
+		return c.dlg.ID().CallID
+	case c.invite != nil:
+		return c.invite.CallID()
+	case c.req != nil:
+		return c.req.CallID()
+	}
+	return ""
+}
+
+// setUpDone lets go of what only the set-up of the call needed — the
+// INVITE, its transaction, the 2xx and our answer — once the call is
+// confirmed or over. What a confirmed call still needs was taken out of
+// them: the INVITE's CSeq and credentials, the peer's Allow, the ACK's
+// body. An outgoing call with no dialog keeps its INVITE, to acknowledge
+// and end a 2xx that may still come (RFC 3261 §15).
+func (c *Call) setUpDone() {
+	if c.outgoing {
+		if c.dlg != nil {
+			c.invite = nil
+		}
+		c.inviteTx = nil
+		return
+	}
+	if c.final != nil || c.relResp != nil {
+		return // our 2xx or reliable 18x is still retransmitted from c.req's transaction
+	}
+	if c.srv != nil && c.ua.invites[c.srv] == c {
+		return // not answered finally yet
+	}
+	c.req, c.srv, c.answer = nil, nil, nil
 }
 
 // SessionInterval returns the negotiated session interval (RFC 4028) and
@@ -250,6 +329,7 @@ func (c *Call) end(ev CallEvent) {
 	}
 	c.closeMedia()
 	c.enter(Disconnected, ev)
+	c.setUpDone()
 	// Keep the dialog IDs a while, to ACK a retransmitted 2xx and answer
 	// a retransmitted BYE with 481 rather than nothing (RFC 3261 §15):
 	// 64*T1 covers every retransmission.

@@ -279,8 +279,8 @@ func (c *Call) onChangeResponse(ch *change, resp *sip.Message) {
 	}
 	cs, _ := resp.CSeq()
 	if c.change != ch || cs.Seq != mustSeq(ch.req) {
-		if code < 300 && ch.method == "INVITE" && c.ack != nil && cs.Seq == c.ackSeq {
-			c.ua.sendAck(c.ack) // a retransmitted 2xx: our ACK was lost
+		if code < 300 && ch.method == "INVITE" && c.acked && cs.Seq == c.ackSeq {
+			c.resendAck(resp) // a retransmitted 2xx: our ACK was lost
 		}
 		return
 	}
@@ -331,8 +331,7 @@ func (c *Call) changeDone(ch *change, resp *sip.Message) {
 		}
 	}
 	if ch.method == "INVITE" {
-		c.invite = ch.req
-		c.sendInviteAck(resp, nil)
+		c.sendInviteAck(ch.req, resp, nil)
 	}
 	if mediaErr != nil {
 		c.bye(`SIP;cause=488;text="Not Acceptable Here"`)

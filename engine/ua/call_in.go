@@ -24,7 +24,8 @@ func (u *UA) incomingCall(acc *Account, tx *transaction.ServerTx, req *sip.Messa
 		u.respond(tx, resp)
 		return
 	}
-	c := &Call{ua: u, acc: acc, id: u.newID(), state: Incoming, req: req, srv: tx, tag: sip.NewTag()}
+	c := &Call{ua: u, acc: acc, id: u.newID(), state: Incoming, req: req, srv: tx, tag: sip.NewTag(),
+		peerUpdate: req.HasToken("Allow", "UPDATE")}
 	m, err := u.cfg.NewMedia(c)
 	if err != nil {
 		u.reply(tx, 503, "")
@@ -353,4 +354,5 @@ func (c *Call) onAck(ack *sip.Message) {
 	}
 	c.armSessionTimer()
 	c.enter(Confirmed, CallEvent{Code: 200, Reason: "OK"})
+	c.setUpDone()
 }

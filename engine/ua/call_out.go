@@ -3,6 +3,7 @@ package ua
 import (
 	"errors"
 	"strconv"
+	"strings"
 
 	"github.com/sk400vop/sk400vop/engine/auth"
 	"github.com/sk400vop/sk400vop/engine/dialog"
@@ -80,7 +81,10 @@ func (a *Account) Call(target sip.URI, opts CallOptions) (*Call, error) {
 	for _, h := range opts.Headers {
 		inv.Add(h[0], h[1])
 	}
-	c.invite = inv
+	c.invite, c.inviteCSeq = inv, 1 // sip.NewRequest's first CSeq
+	if cs, err := inv.CSeq(); err == nil {
+		c.inviteCSeq = cs.Seq
+	}
 	if c.inviteTx, err = u.send(inv, c.inviteHandler()); err != nil {
 		m.Close()
 		return nil, err
@@ -95,15 +99,22 @@ func (a *Account) Call(target sip.URI, opts CallOptions) (*Call, error) {
 	return c, nil
 }
 
-func (c *Call) inviteHandler() transaction.ClientHandler {
-	return transaction.ClientFuncs{Response: c.onInviteResponse, Failure: c.onInviteFailure}
+// inviteTU is a Call as the handler of its INVITE transactions: a
+// conversion, not an allocation as method values in ClientFuncs are.
+type inviteTU Call
+
+func (h *inviteTU) OnResponse(tx *transaction.ClientTx, resp *sip.Message) {
+	(*Call)(h).onInviteResponse(tx, resp)
 }
 
-// inviteSeq is the CSeq number of our current INVITE.
-func (c *Call) inviteSeq() uint32 {
-	cs, _ := c.invite.CSeq()
-	return cs.Seq
+func (h *inviteTU) OnFailure(tx *transaction.ClientTx, err error) {
+	(*Call)(h).onInviteFailure(tx, err)
 }
+
+func (c *Call) inviteHandler() transaction.ClientHandler { return (*inviteTU)(c) }
+
+// inviteSeq is the CSeq number of our current INVITE.
+func (c *Call) inviteSeq() uint32 { return c.inviteCSeq }
 
 // onInviteResponse handles each response to our INVITE (RFC 3261 §13.2.2).
 func (c *Call) onInviteResponse(tx *transaction.ClientTx, resp *sip.Message) {
@@ -150,7 +161,15 @@ func (c *Call) earlyDialog(resp *sip.Message) (*dialog.Dialog, error) {
 			return d, nil
 		}
 	}
-	d, err := dialog.NewUAC(c.invite, resp)
+	var d *dialog.Dialog
+	switch {
+	case c.invite != nil:
+		d, err = dialog.NewUAC(c.invite, resp)
+	case c.dlg != nil:
+		d, err = c.dlg.NewFork(resp)
+	default:
+		err = errors.New("ua: no INVITE to make a dialog from")
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -257,8 +276,8 @@ func (c *Call) onInvite2xx(resp *sip.Message) {
 		return
 	}
 	if c.state == Confirmed || c.ended {
-		if c.dlg != nil && c.dlg.ID().RemoteTag == to.Tag() && c.ack != nil {
-			c.ua.sendAck(c.ack) // a retransmission
+		if c.dlg != nil && c.dlg.ID().RemoteTag == to.Tag() && c.acked {
+			c.resendAck(resp) // a retransmission
 			return
 		}
 		c.ackAndBye(resp)
@@ -273,7 +292,7 @@ func (c *Call) onInvite2xx(resp *sip.Message) {
 		return
 	}
 	// The chosen dialog; the other early ones end with it (§13.2.2.4).
-	c.dlg, c.ok2xx = d, resp
+	c.dlg, c.peerUpdate = d, resp.HasToken("Allow", "UPDATE")
 	for _, f := range c.forks {
 		if f != d {
 			f.Terminate()
@@ -294,7 +313,7 @@ func (c *Call) onInvite2xx(resp *sip.Message) {
 		c.oa = oaIdle // answered unreliably in an 18x; nothing better will come
 	}
 	c.answered = true
-	c.sendInviteAck(resp, ackBody)
+	c.sendInviteAck(c.invite, resp, ackBody)
 	if mediaErr != nil {
 		c.bye(`SIP;cause=488;text="Not Acceptable Here"`)
 		c.end(CallEvent{Code: 488, Reason: "Not Acceptable Here", Err: mediaErr, Local: true})
@@ -309,27 +328,43 @@ func (c *Call) onInvite2xx(resp *sip.Message) {
 	if len(resp.Body()) > 0 {
 		c.emit(CallEvent{Kind: MediaUpdated, Code: resp.StatusCode()})
 	}
+	c.setUpDone()
 }
 
-// sendInviteAck builds, keeps (for retransmitted 2xx) and sends the ACK of
-// a 2xx to an INVITE of ours in the call's dialog.
-func (c *Call) sendInviteAck(resp *sip.Message, body []byte) {
+// sendInviteAck sends the ACK of a 2xx to inv, an INVITE of ours in the
+// call's dialog, and keeps what its retransmissions need: the INVITE's
+// CSeq and credentials, and body (RFC 3261 §13.2.2.4).
+func (c *Call) sendInviteAck(inv, resp *sip.Message, body []byte) {
 	cs, _ := resp.CSeq()
-	ack, err := c.dlg.NewAck(resp, cs.Seq)
-	if err != nil {
-		return
+	c.acked, c.ackSeq, c.ackAuth, c.ackBody = true, cs.Seq, nil, nil
+	if len(body) > 0 {
+		c.ackBody = body
 	}
-	for _, h := range [...]string{"Authorization", "Proxy-Authorization"} {
-		if c.invite != nil {
-			for v := range c.invite.Values(h) {
-				ack.Add(h, v)
+	if inv != nil {
+		for _, h := range inv.Headers() {
+			if n := h.Name; strings.EqualFold(n, "Authorization") || strings.EqualFold(n, "Proxy-Authorization") {
+				c.ackAuth = append(c.ackAuth, sip.Header{Name: n, Value: strings.Clone(h.Value)})
 			}
 		}
 	}
-	if body != nil {
-		ack.SetBody("application/sdp", body)
+	c.resendAck(resp)
+}
+
+// resendAck acknowledges resp, the 2xx of the INVITE with CSeq c.ackSeq,
+// with an ACK built anew from the dialog: a 2xx retransmitted because our
+// ACK was lost gets an ACK of its own, as RFC 3261 §13.2.2.4 has the UAC
+// core generate one for each 2xx, with the same credentials and body.
+func (c *Call) resendAck(resp *sip.Message) {
+	ack, err := c.dlg.NewAck(resp, c.ackSeq)
+	if err != nil {
+		return
 	}
-	c.ack, c.ackSeq = ack, cs.Seq
+	for _, h := range c.ackAuth {
+		ack.Add(h.Name, h.Value)
+	}
+	if c.ackBody != nil {
+		ack.SetBody("application/sdp", c.ackBody)
+	}
 	c.ua.sendAck(ack)
 }
 
@@ -342,8 +377,8 @@ func (c *Call) onStray2xx(resp *sip.Message) {
 		return
 	}
 	to, _ := resp.To()
-	if c.ack != nil && cs.Seq == c.ackSeq && c.dlg.ID().RemoteTag == to.Tag() {
-		c.ua.sendAck(c.ack)
+	if c.acked && cs.Seq == c.ackSeq && c.dlg.ID().RemoteTag == to.Tag() {
+		c.resendAck(resp)
 		return
 	}
 	if c.outgoing && cs.Seq == c.inviteSeq() {
@@ -361,7 +396,16 @@ func (c *Call) ackAndBye(resp *sip.Message) {
 		c.ua.sendAck(ack)
 		return
 	}
-	d, err := dialog.NewUAC(c.invite, resp)
+	var d *dialog.Dialog
+	var err error
+	switch {
+	case c.invite != nil:
+		d, err = dialog.NewUAC(c.invite, resp)
+	case c.dlg != nil:
+		d, err = c.dlg.NewFork(resp) // the INVITE is let go of once confirmed
+	default:
+		return
+	}
 	if err != nil {
 		return
 	}
@@ -457,6 +501,9 @@ func (c *Call) nextAttempt(req *sip.Message) *sip.Message {
 func (c *Call) resend(old, next *sip.Message) bool {
 	if old == c.invite {
 		c.invite = next
+		if cs, err := next.CSeq(); err == nil {
+			c.inviteCSeq = cs.Seq
+		}
 		tx, err := c.ua.send(next, c.inviteHandler())
 		if err != nil {
 			return false

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/sk400vop/sk400vop/engine/auth"
+	"github.com/sk400vop/sk400vop/engine/sip"
 )
 
 // Scenarios against a scripted peer (sip:raw@10.0.0.9) whose every message
@@ -461,4 +462,79 @@ Content-Type: application/sdp
 		t.Errorf("BYE To %q", bye.Get("To"))
 	}
 	alice.wantEvents()
+}
+
+// A confirmed call keeps no messages: the ACK of a retransmitted 2xx is
+// built again from the dialog, with the credentials of the INVITE and the
+// answer the first ACK carried (RFC 3261 §13.2.2.4), during the INVITE
+// transaction and after it; Remote still names the peer, Request is nil.
+func TestRawAckRebuiltForRetransmitted2xx(t *testing.T) {
+	w := newWorld(t, 1)
+	alice := w.peer("alice", "10.0.0.1", func(_ *Config, a *AccountConfig) {
+		a.Proxy = mustURI("sip:10.0.0.9:5060")
+		a.Secret = auth.Secret{Username: "alice", Password: "secret"}
+		a.Realm = "example.com"
+	})
+	r := w.raw("10.0.0.9")
+	c, err := alice.acc.Call(mustURI("sip:raw@10.0.0.9:5060"), CallOptions{NoOffer: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.run(10 * time.Millisecond)
+	r.send(alice.addr, `
+SIP/2.0 407 Proxy Authentication Required
+Via: {via}
+From: {from}
+To: {to};tag=p1
+Call-ID: {callid}
+CSeq: {cseq}
+Proxy-Authenticate: Digest realm="example.com", nonce="n1", qop="auth", algorithm=MD5
+`, "", msgVars(r.take("INVITE")))
+	w.run(10 * time.Millisecond)
+	r.take("ACK")
+	inv := r.take("INVITE")
+	cred := inv.Get("Proxy-Authorization")
+	if cred == "" {
+		t.Fatal("retry without Proxy-Authorization")
+	}
+	ok := `
+SIP/2.0 200 OK
+Via: {via}
+From: {from}
+To: {to};tag=b1
+Call-ID: {callid}
+CSeq: {cseq}
+Contact: <sip:raw@10.0.0.9:5060>
+Content-Type: application/sdp
+`
+	v := msgVars(inv)
+	r.send(alice.addr, ok, rawSDP(1, "sendrecv"), v)
+	w.run(10 * time.Millisecond)
+	if c.State() != Confirmed {
+		t.Fatalf("state %v", c.State())
+	}
+	first := r.take("ACK")
+	if c.Request() != nil {
+		t.Error("a confirmed call still holds its INVITE")
+	}
+	if got := c.Remote().String(); got != "<sip:raw@10.0.0.9:5060>" {
+		t.Errorf("Remote %q", got)
+	}
+	check := func(when string, ack *sip.Message) {
+		t.Helper()
+		cs, _ := ack.CSeq()
+		to, _ := ack.To()
+		if cs.Seq != 2 || cs.Method != "ACK" || to.Tag() != "b1" || ack.Get("Proxy-Authorization") != cred ||
+			string(ack.Body()) != string(first.Body()) || len(ack.Body()) == 0 || ack.Get("Route") != "" {
+			t.Errorf("%s: ACK\n%s", when, ack)
+		}
+	}
+	check("first", first)
+	r.send(alice.addr, ok, rawSDP(1, "sendrecv"), v)
+	w.run(10 * time.Millisecond)
+	check("during Timer M", r.take("ACK"))
+	w.run(40 * time.Second)
+	r.send(alice.addr, ok, rawSDP(1, "sendrecv"), v)
+	w.run(10 * time.Millisecond)
+	check("after the transaction", r.take("ACK"))
 }

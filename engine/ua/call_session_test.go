@@ -3,6 +3,8 @@ package ua
 import (
 	"testing"
 	"time"
+
+	"github.com/sk400vop/sk400vop/engine/sip"
 )
 
 func sessionExpires(d time.Duration) func(*Config, *AccountConfig) {
@@ -39,14 +41,15 @@ func TestSessionTimer(t *testing.T) {
 			w := newWorld(t, 1)
 			alice := w.peer("alice", "10.0.0.1", tc.atune)
 			bob := w.peer("bob", "10.0.0.2", tc.btune)
-			bob.onCall = func(c *Call) { c.Answer() }
+			var inv *sip.Message // a confirmed call lets go of its INVITE
+			bob.onCall = func(c *Call) { inv = c.Request(); c.Answer() }
 			ac := alice.call(bob)
 			w.run(10 * time.Millisecond)
 			bc := bob.last()
 			alice.events, bob.events = nil, nil
 			wantInterval(t, "alice", ac, 120*time.Second, tc.aRefreshes)
 			wantInterval(t, "bob", bc, 120*time.Second, !tc.aRefreshes)
-			if tc.name == "caller" && !bc.Request().HasToken("Supported", "timer") {
+			if tc.name == "caller" && !inv.HasToken("Supported", "timer") {
 				t.Error("INVITE without Supported: timer")
 			}
 			offers := alice.media[ac].offers + bob.media[bc].offers
@@ -93,7 +96,8 @@ func TestSessionTimer422(t *testing.T) {
 	w := newWorld(t, 1)
 	alice := w.peer("alice", "10.0.0.1", sessionExpires(120*time.Second))
 	bob := w.peer("bob", "10.0.0.2", func(c *Config, _ *AccountConfig) { c.MinSE = 180 * time.Second })
-	bob.onCall = func(c *Call) { c.Answer() }
+	var inv *sip.Message // a confirmed call lets go of its INVITE
+	bob.onCall = func(c *Call) { inv = c.Request(); c.Answer() }
 	ac := alice.call(bob)
 	w.run(10 * time.Millisecond)
 	alice.wantEvents("Confirmed 200", "MediaUpdated")
@@ -101,7 +105,7 @@ func TestSessionTimer422(t *testing.T) {
 		t.Fatalf("%d calls reached bob", len(bob.calls))
 	}
 	bc := bob.last()
-	if se, min := bc.Request().Get("Session-Expires"), bc.Request().Get("Min-SE"); se != "180" || min != "180" {
+	if se, min := inv.Get("Session-Expires"), inv.Get("Min-SE"); se != "180" || min != "180" {
 		t.Errorf("retry Session-Expires %q Min-SE %q", se, min)
 	}
 	wantInterval(t, "alice", ac, 180*time.Second, true)

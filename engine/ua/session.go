@@ -106,7 +106,7 @@ func (c *Call) refreshSession() {
 		c.session.timer = c.ua.clk.AfterFunc(c.ua.t1, c.refreshSession)
 		return
 	}
-	if c.peerAllows("UPDATE") {
+	if c.peerAllowsUpdate() {
 		req, err := c.dlg.NewRequest("UPDATE", c.acc.via, nil, "")
 		if err != nil {
 			return
@@ -117,12 +117,6 @@ func (c *Call) refreshSession() {
 	c.modify("INVITE", c.hold, false)
 }
 
-// peerAllows reports whether the peer listed method in the Allow of the
-// INVITE or 2xx that set up the call.
-func (c *Call) peerAllows(method string) bool {
-	m := c.req
-	if c.outgoing {
-		m = c.ok2xx
-	}
-	return m != nil && m.HasToken("Allow", method)
-}
+// peerAllowsUpdate reports whether the peer listed UPDATE in the Allow of
+// the INVITE or 2xx that set up the call (all the call keeps of it).
+func (c *Call) peerAllowsUpdate() bool { return c.peerUpdate }

@@ -247,6 +247,14 @@ func (u *UA) newID() uint64 {
 // router, else its Request-URI (RFC 3261 §8.1.2; a strict router already
 // sits in the Request-URI, §12.2.1.1).
 func (u *UA) locate(req *sip.Message) ([]transport.Addr, error) {
+	if !req.Has("Route") {
+		// No route: skip the iterator, which allocates.
+		ruri, err := req.RequestURI()
+		if err != nil {
+			return nil, err
+		}
+		return u.cfg.Locate(ruri)
+	}
 	for route, err := range req.NameAddrs("Route") {
 		if err != nil {
 			return nil, err
@@ -445,7 +453,7 @@ func (u *UA) OnStray(msg *sip.Message, src transport.Addr) {
 	// cancelled before any 18x. It still gets ACK and BYE (§15); the
 	// search is rare and bounded by the live calls.
 	for _, c := range u.calls {
-		if c.outgoing && c.invite.CallID() == id.CallID {
+		if c.outgoing && c.callID() == id.CallID {
 			c.onStray2xx(msg)
 			return
 		}
