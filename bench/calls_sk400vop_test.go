@@ -49,10 +49,11 @@ type sk400vopEndpoint struct {
 }
 
 func newSK400vopEndpoint(user, listenAddr string, sdp []byte, events ua.Events) (*sk400vopEndpoint, error) {
+	media := &fixedSDP{sdp} // stateless, so one for every call: no allocation per call
 	s, err := stack.New(stack.Config{
 		Listen: []transport.ListenSpec{{Proto: transport.UDP, Address: listenAddr}},
 		UA: ua.Config{
-			NewMedia: func(*ua.Call) (ua.Media, error) { return fixedSDP{sdp}, nil },
+			NewMedia: func(*ua.Call) (ua.Media, error) { return media, nil },
 			Events:   events,
 			// Thousands of calls a second keep tens of thousands of
 			// transactions in their RFC 6026 wait states (Timer L and M,

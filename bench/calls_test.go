@@ -29,6 +29,7 @@ import (
 	"os/exec"
 	"os/signal"
 	"runtime"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"sync"
@@ -614,6 +615,7 @@ func BenchmarkConfirmedCalls(b *testing.B) {
 
 			report := func(prefix string) {
 				callerNow, calleeNow := procStats(caller), callee.stats(b)
+				writeHeapProfile(b, st.name, prefix)
 				n := float64(b.N)
 				b.ReportMetric((callerNow.heap-callerBefore.heap)/n, prefix+"B/call")
 				b.ReportMetric((callerNow.stack-callerBefore.stack)/n, prefix+"stack-B/call")
@@ -641,6 +643,28 @@ func BenchmarkConfirmedCalls(b *testing.B) {
 			}
 			runtime.KeepAlive(calls)
 		})
+	}
+}
+
+// writeHeapProfile writes the caller's heap profile, as BenchmarkConfirmedCalls
+// measures it, to $BENCH_HEAP_PROFILE.<stack>[.idle] when that is set:
+// what a held call keeps, by allocation site (go tool pprof -sample_index=inuse_space).
+func writeHeapProfile(tb testing.TB, stack, prefix string) {
+	base := os.Getenv("BENCH_HEAP_PROFILE")
+	if base == "" {
+		return
+	}
+	name := base + "." + stack
+	if prefix != "" {
+		name += "." + strings.TrimSuffix(prefix, "-")
+	}
+	f, err := os.Create(name)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer f.Close()
+	if err := pprof.Lookup("heap").WriteTo(f, 0); err != nil {
+		tb.Fatal(err)
 	}
 }
 

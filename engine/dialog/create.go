@@ -23,13 +23,13 @@ func NewUAC(req, resp *sip.Message) (*Dialog, error) {
 	}
 	from, _ := req.From() // IDOf has parsed From and To
 	to, _ := resp.To()
-	d.local, d.remote = ownNameAddr(from), ownNameAddr(to)
+	d.local, d.remote = ownText(from), ownText(to)
 	if d.localTarget, err = optionalContact(req); err != nil {
 		return nil, err
 	}
 	if d.state == Early && !resp.Has("Contact") {
 		ruri, _ := req.RequestURI() // newDialog has parsed it
-		d.remoteTarget = ownURI(ruri)
+		d.remoteTarget = uriText(ruri)
 	} else if d.remoteTarget, err = contactURI(resp); err != nil {
 		return nil, err
 	}
@@ -60,7 +60,7 @@ func NewUAS(req, resp *sip.Message) (*Dialog, error) {
 	}
 	to, _ := resp.To() // IDOf has parsed From and To
 	from, _ := req.From()
-	d.local, d.remote = ownNameAddr(to), ownNameAddr(from)
+	d.local, d.remote = ownText(to), ownText(from)
 	if d.localTarget, err = optionalContact(resp); err != nil {
 		return nil, err
 	}
@@ -171,7 +171,7 @@ func (d *Dialog) NewFork(resp *sip.Message) (*Dialog, error) {
 	to, _ := resp.To() // IDOf has parsed it
 	f := &Dialog{
 		id: ownID(id), state: state, uac: true, secure: d.secure,
-		local: d.local, remote: ownNameAddr(to), localTarget: d.localTarget,
+		local: d.local, remote: ownText(to), localTarget: d.localTarget,
 		localSeq: cseq.Seq, inviteSeq: cseq.Seq, invited: true,
 	}
 	if f.remoteTarget, err = contactURI(resp); err != nil {

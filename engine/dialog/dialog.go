@@ -15,10 +15,13 @@ type Dialog struct {
 	state        State
 	uac          bool
 	secure       bool
-	local        sip.NameAddr // the From of our requests, with our tag
-	remote       sip.NameAddr // the To of our requests, with the remote tag
-	localTarget  sip.NameAddr // the Contact of our requests
-	remoteTarget sip.URI
+	// The From, To and Contact of our requests, held as their canonical
+	// text (a parsed NameAddr is 200 bytes of views into it, three times
+	// what the text takes) and parsed when a request is built.
+	local        string // the From of our requests, with our tag
+	remote       string // the To of our requests, with the remote tag
+	localTarget  string // the Contact of our requests, "" for none
+	remoteTarget string // the peer's Contact URI, as text (uriText)
 	routeSet     []sip.NameAddr
 	localSeq     uint32 // 0 while empty, so the first request gets 1
 	remoteSeq    uint32
@@ -44,18 +47,18 @@ func (d *Dialog) Secure() bool { return d.secure }
 // LocalURI returns our address as the From of our requests carries it: the
 // local URI of RFC 3261 §12 with its display name and our tag (the local
 // tag of the ID).
-func (d *Dialog) LocalURI() sip.NameAddr { return d.local }
+func (d *Dialog) LocalURI() sip.NameAddr { return nameAddr(d.local) }
 
 // RemoteURI returns the peer's address as the To of our requests carries
 // it: the remote URI with its display name and the remote tag.
-func (d *Dialog) RemoteURI() sip.NameAddr { return d.remote }
+func (d *Dialog) RemoteURI() sip.NameAddr { return nameAddr(d.remote) }
 
 // LocalTarget returns the Contact our requests carry.
-func (d *Dialog) LocalTarget() sip.NameAddr { return d.localTarget }
+func (d *Dialog) LocalTarget() sip.NameAddr { return nameAddr(d.localTarget) }
 
 // RemoteTarget returns the peer's Contact URI, where requests go
 // (RFC 3261 §12.2.1.1).
-func (d *Dialog) RemoteTarget() sip.URI { return d.remoteTarget }
+func (d *Dialog) RemoteTarget() sip.URI { return parseURI(d.remoteTarget) }
 
 // RouteSet returns a copy of the route set, in the order the Route headers
 // of our requests list it (RFC 3261 §12.1).
@@ -81,4 +84,4 @@ func (d *Dialog) Terminate() { d.state = Terminated }
 // SetLocalTarget changes the Contact of future requests, as a UA that
 // moves to another address does; the peer learns it from the next target
 // refresh request, such as a re-INVITE or UPDATE (RFC 3261 §12.2.1.1).
-func (d *Dialog) SetLocalTarget(contact sip.NameAddr) { d.localTarget = ownNameAddr(contact) }
+func (d *Dialog) SetLocalTarget(contact sip.NameAddr) { d.localTarget = ownText(contact) }

@@ -39,7 +39,7 @@ func (d *Dialog) ReceiveRequest(req *sip.Message) error {
 		return ErrOutOfOrder
 	}
 	refresh := isTargetRefresh(method) && req.Has("Contact")
-	var target sip.URI
+	var target string
 	if refresh {
 		if target, err = contactURI(req); err != nil {
 			return err

@@ -100,8 +100,8 @@ func (d *Dialog) build(method string, seq uint32, via sip.Via, body []byte, cont
 	spec := sip.RequestSpec{
 		Method:      method,
 		RequestURI:  ruri,
-		From:        d.local,
-		To:          d.remote,
+		From:        nameAddr(d.local),
+		To:          nameAddr(d.remote),
 		CallID:      d.id.CallID,
 		CSeq:        seq,
 		Via:         via,
@@ -110,7 +110,7 @@ func (d *Dialog) build(method string, seq uint32, via sip.Via, body []byte, cont
 		Body:        body,
 	}
 	if method != "BYE" && method != "CANCEL" {
-		spec.Contact = d.localTarget
+		spec.Contact = nameAddr(d.localTarget)
 	}
 	// sip.NewRequest builds first requests, whose CSeq is from 1 to 2**31-1
 	// (§8.1.1.5); later ones in a dialog may use all 32 bits, and an

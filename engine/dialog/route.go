@@ -15,12 +15,13 @@ import (
 // the first route's URI, and the Route headers the rest of the route set
 // followed by the remote target.
 func (d *Dialog) requestTarget() (sip.URI, []sip.NameAddr) {
+	target := parseURI(d.remoteTarget)
 	if len(d.routeSet) == 0 || d.routeSet[0].URI.Params.Has("lr") {
-		return requestURI(d.remoteTarget), d.routeSet
+		return requestURI(target), d.routeSet
 	}
 	route := make([]sip.NameAddr, 0, len(d.routeSet))
 	route = append(route, d.routeSet[1:]...)
-	route = append(route, sip.NameAddr{URI: d.remoteTarget})
+	route = append(route, sip.NameAddr{URI: target})
 	return requestURI(d.routeSet[0].URI), route
 }
 

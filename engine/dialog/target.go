@@ -30,28 +30,28 @@ func routeSet(m *sip.Message, uac bool) ([]sip.NameAddr, error) {
 // contactURI returns a copy of the URI of m's Contact, which a message
 // that creates or refreshes a dialog must carry (RFC 3261 §12.1.1,
 // §12.1.2, §12.2).
-func contactURI(m *sip.Message) (sip.URI, error) {
+func contactURI(m *sip.Message) (string, error) {
 	c, err := m.Contact()
 	if err != nil {
-		return sip.URI{}, bad(err)
+		return "", bad(err)
 	}
 	if c.Wildcard {
-		return sip.URI{}, badf("Contact: * in a dialog")
+		return "", badf("Contact: * in a dialog")
 	}
-	return ownURI(c.URI), nil
+	return uriText(c.URI), nil
 }
 
-// optionalContact returns a copy of m's Contact, or the zero NameAddr if m
+// optionalContact returns the text of m's Contact (ownText), or "" if m
 // has none.
-func optionalContact(m *sip.Message) (sip.NameAddr, error) {
+func optionalContact(m *sip.Message) (string, error) {
 	if !m.Has("Contact") {
-		return sip.NameAddr{}, nil
+		return "", nil
 	}
 	c, err := m.Contact()
 	if err != nil {
-		return sip.NameAddr{}, bad(err)
+		return "", bad(err)
 	}
-	return ownNameAddr(c), nil
+	return ownText(c), nil
 }
 
 // isTargetRefresh reports whether a request with this method is a target

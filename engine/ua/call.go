@@ -110,7 +110,7 @@ type Call struct {
 	media    Media
 	dlg      *dialog.Dialog   // the dialog in use (early or confirmed)
 	forks    []*dialog.Dialog // UAC: the other early dialogs of a forked INVITE
-	ids      []dialog.ID      // every ID registered in ua.dialogs for this call
+	ids      []dialog.ID      // the IDs registered in ua.dialogs for this call besides dlg's
 	ended    bool             // Disconnected was emitted
 
 	// Outgoing: the INVITE and its transaction, both let go of once the
@@ -310,10 +310,22 @@ func (c *Call) enter(s CallState, ev CallEvent) {
 }
 
 // addDialog registers a dialog of the call so in-dialog messages find it.
+// The ID of c.dlg is not in c.ids, which a call without forks need not
+// allocate.
 func (c *Call) addDialog(d *dialog.Dialog) {
 	id := d.ID()
 	c.ua.dialogs[id] = c
-	c.ids = append(c.ids, id)
+	if c.dlg != nil && c.dlg != d {
+		c.ids = append(c.ids, id)
+	}
+}
+
+// useDialog makes d, a dialog of the call, the one in use.
+func (c *Call) useDialog(d *dialog.Dialog) {
+	if c.dlg != nil && c.dlg != d {
+		c.ids = append(c.ids, c.dlg.ID()) // still registered until release
+	}
+	c.dlg = d
 }
 
 // end reports the call Disconnected and lets go of its timers and media;
@@ -339,6 +351,11 @@ func (c *Call) end(ev CallEvent) {
 // release forgets the call.
 func (c *Call) release() {
 	c.retrans.stop()
+	if c.dlg != nil {
+		if id := c.dlg.ID(); c.ua.dialogs[id] == c {
+			delete(c.ua.dialogs, id)
+		}
+	}
 	for _, id := range c.ids {
 		if c.ua.dialogs[id] == c {
 			delete(c.ua.dialogs, id)

@@ -292,7 +292,8 @@ func (c *Call) onInvite2xx(resp *sip.Message) {
 		return
 	}
 	// The chosen dialog; the other early ones end with it (§13.2.2.4).
-	c.dlg, c.peerUpdate = d, resp.HasToken("Allow", "UPDATE")
+	c.useDialog(d)
+	c.peerUpdate = resp.HasToken("Allow", "UPDATE")
 	for _, f := range c.forks {
 		if f != d {
 			f.Terminate()
