@@ -11,10 +11,10 @@ import (
 // numbers and the secure flag. The UA core drives it from its event-loop
 // goroutine; it is not safe for concurrent use.
 type Dialog struct {
-	id           ID
-	state        State
-	uac          bool
-	secure       bool
+	id     ID
+	state  State
+	uac    bool
+	secure bool
 	// The From, To and Contact of our requests, held as their canonical
 	// text (a parsed NameAddr is 200 bytes of views into it, three times
 	// what the text takes) and parsed when a request is built.
