@@ -73,6 +73,7 @@ type Account struct {
 	route   []sip.NameAddr // the outbound proxy, or nothing
 	auth    *auth.Client   // nil without a Secret
 	reg     *Registration  // nil until Register
+	removed bool
 	servers []transport.Addr
 }
 
@@ -142,6 +143,9 @@ func (a *Account) Register() error {
 	if a.ua.closed {
 		return ErrClosed
 	}
+	if a.removed {
+		return ErrState
+	}
 	if a.reg == nil {
 		registrar := a.cfg.Registrar
 		if registrar.Scheme == "" {
@@ -180,11 +184,31 @@ func (a *Account) Register() error {
 
 // Unregister removes the account's binding (RFC 3261 §10.2.2).
 func (a *Account) Unregister() error {
-	if a.reg == nil {
+	if a.reg == nil || a.removed {
 		return ErrState
 	}
 	a.reg.Unregister()
 	return nil
+}
+
+// Remove takes the account out of the UA: its calls are hung up and its
+// registration stops (without unregistering: call Unregister and wait for
+// Unregistered first for that). Requests for it go to the other accounts
+// from then on; its methods return ErrState.
+func (a *Account) Remove() {
+	if a.removed {
+		return
+	}
+	a.removed = true
+	for _, c := range a.ua.calls {
+		if c.acc == a && !c.ended {
+			c.Hangup("")
+		}
+	}
+	if a.reg != nil {
+		a.reg.Close()
+	}
+	a.ua.accounts = slices.DeleteFunc(a.ua.accounts, func(x *Account) bool { return x == a })
 }
 
 // Registration returns the account's registration, nil before Register.

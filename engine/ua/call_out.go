@@ -33,6 +33,8 @@ func (a *Account) Call(target sip.URI, opts CallOptions) (*Call, error) {
 	switch {
 	case u.closed:
 		return nil, ErrClosed
+	case a.removed:
+		return nil, ErrState
 	case u.cfg.NewMedia == nil:
 		return nil, ErrNoMedia
 	case !target.IsSIP():

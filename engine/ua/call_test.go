@@ -179,3 +179,29 @@ func TestCallGlare(t *testing.T) {
 		t.Errorf("offers %d %d, rollbacks %d %d: no glare?", am.offers, bm.offers, am.rollbacks, bm.rollbacks)
 	}
 }
+
+// A removed account hangs up its calls, refuses new ones, and requests
+// for it go to the remaining account.
+func TestAccountRemove(t *testing.T) {
+	w := newWorld(t, 1)
+	alice := w.peer("alice", "10.0.0.1", nil)
+	bob := w.peer("bob", "10.0.0.2", nil)
+	bob.onCall = func(c *Call) { c.Answer() }
+	alice.call(bob)
+	w.run(time.Second)
+	alice.events, bob.events = nil, nil
+	alice.acc.Remove()
+	w.run(time.Second)
+	alice.wantEvents("Disconnected 200")
+	bob.wantEvents("Disconnected 200")
+	if _, err := alice.acc.Call(mustURI("sip:bob@10.0.0.2"), CallOptions{}); err != ErrState {
+		t.Errorf("call from a removed account: %v", err)
+	}
+	if len(alice.ua.Accounts()) != 0 {
+		t.Errorf("accounts left: %d", len(alice.ua.Accounts()))
+	}
+	// With no account left, an INVITE finds nobody.
+	bob.call(alice)
+	w.run(time.Second)
+	bob.wantEvents("Disconnected 404")
+}
