@@ -93,6 +93,7 @@ type sk400vopCaller struct {
 type callResult struct {
 	state ua.CallState
 	code  int
+	err   error // the call could not be placed
 }
 
 func newSK400vopCaller(calleeAddr string) (callerSide, error) {
@@ -102,7 +103,7 @@ func newSK400vopCaller(calleeAddr string) (callerSide, error) {
 	}
 	events := ua.Events{CallEvent: func(c *ua.Call, ev ua.CallEvent) {
 		if ev.Kind == ua.StateChanged && (ev.State == ua.Confirmed || ev.State == ua.Disconnected) {
-			c.UserData.(chan callResult) <- callResult{ev.State, ev.Code}
+			c.UserData.(chan callResult) <- callResult{state: ev.State, code: ev.Code}
 		}
 	}}
 	e, err := newSK400vopEndpoint("caller", "127.0.0.1:0", callOfferSDP, events)
@@ -112,34 +113,38 @@ func newSK400vopCaller(calleeAddr string) (callerSide, error) {
 	return &sk400vopCaller{sk400vopEndpoint: e, target: target}, nil
 }
 
-// sk400vopCall is a confirmed call and the channel its events come on.
+// sk400vopCall is a call and the channel its events come on; call is
+// only touched on the stack's loop.
 type sk400vopCall struct {
 	e    *sk400vopEndpoint
 	call *ua.Call
 	ch   chan callResult
 }
 
+// Establish places the call from the loop with Post, as an app that does
+// not block on the stack would, and waits for it to be confirmed.
 func (c *sk400vopCaller) Establish(ctx context.Context) (confirmedCall, error) {
-	ch := make(chan callResult, 2)
-	var call *ua.Call
-	var err error
-	if e := c.s.Do(func(*ua.UA) {
-		call, err = c.acc.Call(c.target, ua.CallOptions{UserData: ch})
+	call := &sk400vopCall{e: c.sk400vopEndpoint, ch: make(chan callResult, 2)}
+	if e := c.s.Post(func(*ua.UA) {
+		var err error
+		if call.call, err = c.acc.Call(c.target, ua.CallOptions{UserData: call.ch}); err != nil {
+			call.ch <- callResult{err: err}
+		}
 	}); e != nil {
 		return nil, e
 	}
-	if err != nil {
-		return nil, err
-	}
 	select {
-	case r := <-ch:
+	case r := <-call.ch:
+		if r.err != nil {
+			return nil, r.err
+		}
 		if r.state != ua.Confirmed {
 			return nil, fmt.Errorf("sk400vop: call ended with %d", r.code)
 		}
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	}
-	return &sk400vopCall{e: c.sk400vopEndpoint, call: call, ch: ch}, nil
+	return call, nil
 }
 
 // Hangup sends BYE; Disconnected comes with the BYE's final response.
