@@ -291,6 +291,7 @@ func (c *Call) SessionInterval() (time.Duration, bool) {
 // emit reports ev, with the call's state, to the app.
 func (c *Call) emit(ev CallEvent) {
 	ev.State = c.state
+	c.ua.callEvent(c, ev) // transfers follow their calls (refer.go, replaces.go)
 	if f := c.ua.cfg.Events.CallEvent; f != nil {
 		f(c, ev)
 	}

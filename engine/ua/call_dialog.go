@@ -51,6 +51,12 @@ func (c *Call) onRequest(tx *transaction.ServerTx, req *sip.Message, id dialog.I
 		c.ua.respond(tx, c.ua.optionsResponse(req))
 	case "INFO":
 		c.onInfo(tx, req)
+	case "REFER":
+		c.onRefer(tx, req)
+	case "NOTIFY":
+		c.onNotify(tx, req)
+	case "MESSAGE":
+		c.ua.incomingMessage(c.acc, tx, req, c)
 	default:
 		c.ua.handOver(tx, req, c.acc, c)
 	}

@@ -52,6 +52,9 @@ func (u *UA) incomingCall(acc *Account, tx *transaction.ServerTx, req *sip.Messa
 		})
 	}
 	delay, auto := acc.autoAnswer(req)
+	if u.es.replacing[tx] != nil {
+		delay, auto = 0, true // a call with Replaces takes over at once (RFC 3891 §3)
+	}
 	if f := u.cfg.Events.IncomingCall; f != nil {
 		f(c)
 	} else if !auto {

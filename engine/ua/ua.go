@@ -7,6 +7,7 @@ import (
 	"errors"
 	"log/slog"
 	"math/rand/v2"
+	"slices"
 	"time"
 
 	"github.com/sk400vop/sk400vop/engine/clock"
@@ -49,8 +50,11 @@ type Config struct {
 	// request handed over to it in time: default 10 s, so the answer still
 	// reaches the client before its Timer F.
 	RequestTimeout time.Duration
-	Logger         *slog.Logger // nil: no logging
-	Rand           *rand.Rand   // nil: seeded from crypto/rand
+	// MessageTypes are the body types of MESSAGE the app takes when it
+	// has Events.Message: default text/plain; others get 415 (RFC 3428 §7).
+	MessageTypes []string
+	Logger       *slog.Logger // nil: no logging
+	Rand         *rand.Rand   // nil: seeded from crypto/rand
 }
 
 // Rel100Policy says how a UA uses reliable provisional responses.
@@ -83,6 +87,27 @@ type Events struct {
 	// must answer it (Respond), or the UA answers 500 after
 	// Config.RequestTimeout. Without this callback such requests get 501.
 	Request func(*ServerRequest)
+	// Message hands over a MESSAGE (RFC 3428) of a type in
+	// Config.MessageTypes; one the app leaves unanswered gets 200. Without
+	// it, MESSAGE goes to Request.
+	Message func(*ServerRequest)
+	// MessageStatus reports the outcome of Account.SendMessage.
+	MessageStatus func(*OutgoingMessage, MessageStatus)
+	// Subscription reports each NOTIFY and change of our subscriptions.
+	Subscription func(*Subscription, SubscriptionEvent)
+	// IncomingSubscription hands over a SUBSCRIBE for the app to Accept
+	// or Reject; without it SUBSCRIBE gets 489 (no package supported).
+	IncomingSubscription func(*Notifier)
+	// NotifierEvent reports refreshes and the end of subscriptions the
+	// app accepted.
+	NotifierEvent func(*Notifier, NotifierEvent)
+	// Publication reports our publications (Account.Publish).
+	Publication func(*Publication, PublicationEvent)
+	// Transfer hands over a REFER received in a call, to Accept or
+	// Reject; without it REFER gets 603. A REFER out of a dialog gets 403.
+	Transfer func(*Transfer)
+	// TransferProgress reports a transfer we asked for.
+	TransferProgress func(*Call, TransferProgress)
 }
 
 // UA is the user-agent core of one stack: accounts, their registrations,
@@ -105,6 +130,7 @@ type UA struct {
 	dialogs  map[dialog.ID]*Call
 	invites  map[*transaction.ServerTx]*Call // incoming INVITEs not yet answered finally
 	requests map[*transaction.ServerTx]*ServerRequest
+	es       eventState // subscriptions, publications, transfers
 	nextID   uint64
 	closed   bool
 }
@@ -126,10 +152,10 @@ var (
 // Methods a UA handles, and the extensions it supports.
 var (
 	uaMethods = []string{"INVITE", "ACK", "CANCEL", "BYE", "OPTIONS", "PRACK", "UPDATE",
-		"INFO", "MESSAGE", "NOTIFY"}
+		"INFO", "MESSAGE", "NOTIFY", "SUBSCRIBE", "REFER"}
 	uaBodyTypes = []string{"application/sdp", "text/plain", "application/dtmf-relay",
 		"application/dtmf", "message/sipfrag", "multipart/mixed", "multipart/alternative"}
-	allowHeader = "INVITE, ACK, CANCEL, BYE, OPTIONS, PRACK, UPDATE, INFO, MESSAGE, NOTIFY"
+	allowHeader = "INVITE, ACK, CANCEL, BYE, OPTIONS, PRACK, UPDATE, INFO, MESSAGE, NOTIFY, SUBSCRIBE, REFER"
 )
 
 // New returns a UA with its own transaction layer.
@@ -184,8 +210,8 @@ func New(cfg Config) (*UA, error) {
 	u.policy = sip.UASPolicy{
 		Limits:      tc.Limits,
 		Methods:     uaMethods,
-		Extensions:  []string{"timer", "path", "outbound"},
-		BodyTypes:   uaBodyTypes,
+		Extensions:  []string{"timer", "path", "outbound", "replaces"},
+		BodyTypes:   append(slices.Clone(uaBodyTypes), cfg.MessageTypes...),
 		AnswerTypes: map[string]string{"INVITE": "application/sdp"},
 	}
 	if cfg.Rel100 != Rel100Off {
@@ -234,6 +260,7 @@ func (u *UA) Close() {
 	for _, r := range u.requests {
 		r.Respond(503, "")
 	}
+	u.closeEvents()
 	u.closed = true
 }
 
@@ -365,7 +392,17 @@ func (u *UA) OnRequest(tx *transaction.ServerTx, req *sip.Message) {
 	}
 	switch req.Method() {
 	case "INVITE":
+		if req.Has("Replaces") {
+			u.incomingReplaces(acc, tx, req)
+			return
+		}
 		u.incomingCall(acc, tx, req)
+	case "SUBSCRIBE":
+		u.incomingSubscribe(acc, tx, req)
+	case "REFER":
+		u.reply(tx, 403, "") // only in a call's dialog (RFC 3515 §2.4.2)
+	case "MESSAGE":
+		u.incomingMessage(acc, tx, req, nil)
 	case "OPTIONS":
 		u.respond(tx, u.optionsResponse(req))
 	case "BYE", "PRACK", "UPDATE", "INFO":
@@ -389,9 +426,9 @@ func (u *UA) optionsResponse(req *sip.Message) *sip.Message {
 // supported is the Supported header of our requests and 2xx.
 func (u *UA) supported() string {
 	if u.cfg.Rel100 == Rel100Off {
-		return "timer, path"
+		return "timer, path, replaces"
 	}
-	return "100rel, timer, path"
+	return "100rel, timer, path, replaces"
 }
 
 // inDialog passes a request with a To tag to its call; a request no
@@ -404,6 +441,9 @@ func (u *UA) inDialog(tx *transaction.ServerTx, req *sip.Message) {
 	}
 	c := u.dialogs[id]
 	if c == nil {
+		if u.dialogRequest(tx, req, id) {
+			return
+		}
 		if req.Method() == "OPTIONS" {
 			u.respond(tx, u.optionsResponse(req))
 			return
