@@ -154,7 +154,8 @@ var (
 	uaMethods = []string{"INVITE", "ACK", "CANCEL", "BYE", "OPTIONS", "PRACK", "UPDATE",
 		"INFO", "MESSAGE", "NOTIFY", "SUBSCRIBE", "REFER"}
 	uaBodyTypes = []string{"application/sdp", "text/plain", "application/dtmf-relay",
-		"application/dtmf", "message/sipfrag", "multipart/mixed", "multipart/alternative"}
+		"application/dtmf", "message/sipfrag", "multipart/mixed", "multipart/alternative",
+		PIDFType, MessageSummaryType, DialogInfoType}
 	allowHeader = "INVITE, ACK, CANCEL, BYE, OPTIONS, PRACK, UPDATE, INFO, MESSAGE, NOTIFY, SUBSCRIBE, REFER"
 )
 
