@@ -32,6 +32,9 @@ const maxDatagram = 64 << 10
 // besides the Message.
 func (s *udpSocket) readLoop() {
 	defer s.l.wg.Done()
+	if s.readBatches() {
+		return
+	}
 	buf := make([]byte, maxDatagram)
 	for {
 		n, src, err := s.readFrom(buf)

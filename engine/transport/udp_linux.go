@@ -1,0 +1,178 @@
+//go:build linux
+
+package transport
+
+import (
+	"encoding/binary"
+	"errors"
+	"net"
+	"net/netip"
+	"syscall"
+	"unsafe"
+)
+
+// udpBatch is how many datagrams one recvmmsg(2) may return: under load
+// a reader that finds several queued takes them in one system call, and
+// parks on the poller once per batch instead of once per datagram.
+const udpBatch = 8
+
+// mmsghdr is struct mmsghdr of recvmmsg(2): a msghdr and the length the
+// kernel received into it (the Go layout pads it as the C one is).
+type mmsghdr struct {
+	hdr syscall.Msghdr
+	len uint32
+}
+
+// batchReader reads datagrams from one UDP socket with recvmmsg(2). Its
+// udpBatch slots of maxDatagram bytes each are mapped outside the Go heap:
+// the kernel only writes the bytes a datagram has, so they cost address
+// space, not memory, and the collector never scans or zeroes them.
+type batchReader struct {
+	rc    syscall.RawConn
+	mem   []byte // the mapping, udpBatch*maxDatagram bytes
+	hdrs  [udpBatch]mmsghdr
+	iovs  [udpBatch]syscall.Iovec
+	names [udpBatch]syscall.RawSockaddrAny
+}
+
+// newBatchReader returns a batchReader for uc, or nil when the socket or
+// the mapping is not available, in which case the plain reader is used.
+func newBatchReader(uc *net.UDPConn) *batchReader {
+	rc, err := uc.SyscallConn()
+	if err != nil {
+		return nil
+	}
+	mem, err := syscall.Mmap(-1, 0, udpBatch*maxDatagram, syscall.PROT_READ|syscall.PROT_WRITE, syscall.MAP_PRIVATE|syscall.MAP_ANON)
+	if err != nil {
+		return nil
+	}
+	b := &batchReader{rc: rc, mem: mem}
+	for i := range b.hdrs {
+		b.iovs[i].Base = &mem[i*maxDatagram]
+		b.iovs[i].SetLen(maxDatagram)
+		b.hdrs[i].hdr.Iov = &b.iovs[i]
+		b.hdrs[i].hdr.Iovlen = 1
+	}
+	return b
+}
+
+func (b *batchReader) close() {
+	if b.mem != nil {
+		syscall.Munmap(b.mem)
+		b.mem = nil
+	}
+}
+
+// read waits for datagrams and receives up to udpBatch of them; datagram
+// i is then b.datagram(i).
+func (b *batchReader) read() (int, error) {
+	for i := range b.hdrs {
+		b.hdrs[i].hdr.Name = (*byte)(unsafe.Pointer(&b.names[i]))
+		b.hdrs[i].hdr.Namelen = syscall.SizeofSockaddrAny
+		b.hdrs[i].hdr.Flags = 0
+		b.hdrs[i].len = 0
+	}
+	var n int
+	var errno syscall.Errno
+	err := b.rc.Read(func(fd uintptr) bool {
+		for {
+			r, _, e := syscall.Syscall6(syscall.SYS_RECVMMSG, fd, uintptr(unsafe.Pointer(&b.hdrs[0])), udpBatch, syscall.MSG_DONTWAIT, 0, 0)
+			switch e {
+			case syscall.EINTR:
+				continue
+			case syscall.EAGAIN:
+				return false // nothing queued: wait on the poller
+			}
+			n, errno = int(r), e
+			return true
+		}
+	})
+	if err != nil {
+		return 0, err // closed
+	}
+	if errno != 0 {
+		return 0, errno
+	}
+	return n, nil
+}
+
+// datagram returns the bytes and source of datagram i of the last read;
+// the bytes are overwritten by the next read. A truncated datagram (none
+// can be: each slot holds the largest there is) or one from an address
+// that is not IPv4 or IPv6 comes back with an invalid source.
+func (b *batchReader) datagram(i int) ([]byte, netip.AddrPort) {
+	h := &b.hdrs[i]
+	data := b.mem[i*maxDatagram : i*maxDatagram+int(h.len)]
+	if h.hdr.Flags&syscall.MSG_TRUNC != 0 {
+		return data, netip.AddrPort{}
+	}
+	return data, sockaddrAddrPort(&b.names[i], h.hdr.Namelen)
+}
+
+// sockaddrAddrPort converts a socket address the kernel filled in.
+func sockaddrAddrPort(sa *syscall.RawSockaddrAny, n uint32) netip.AddrPort {
+	switch sa.Addr.Family {
+	case syscall.AF_INET:
+		if n < syscall.SizeofSockaddrInet4 {
+			return netip.AddrPort{}
+		}
+		p := (*syscall.RawSockaddrInet4)(unsafe.Pointer(sa))
+		port := binary.BigEndian.Uint16((*[2]byte)(unsafe.Pointer(&p.Port))[:])
+		return netip.AddrPortFrom(netip.AddrFrom4(p.Addr), port)
+	case syscall.AF_INET6:
+		if n < syscall.SizeofSockaddrInet6 {
+			return netip.AddrPort{}
+		}
+		p := (*syscall.RawSockaddrInet6)(unsafe.Pointer(sa))
+		port := binary.BigEndian.Uint16((*[2]byte)(unsafe.Pointer(&p.Port))[:])
+		return netip.AddrPortFrom(netip.AddrFrom16(p.Addr).Unmap(), port)
+	}
+	return netip.AddrPort{}
+}
+
+// readBatches is readLoop with recvmmsg(2); it reports false, having read
+// nothing, when the socket does not allow it.
+func (s *udpSocket) readBatches() bool {
+	if s.uc == nil {
+		return false
+	}
+	b := newBatchReader(s.uc)
+	if b == nil {
+		return false
+	}
+	defer b.close()
+	for {
+		n, err := b.read()
+		if err != nil {
+			if s.l.closed.Load() || errors.Is(err, net.ErrClosed) || !isTransient(err) {
+				return true
+			}
+			// An ICMP error queued on the socket (ECONNREFUSED...): the
+			// socket still works.
+			s.l.log.Debug("transport: UDP read", "local", s.local.String(), "err", err)
+			continue
+		}
+		for i := range n {
+			buf, src := b.datagram(i)
+			if len(buf) == 0 || !src.IsValid() {
+				continue
+			}
+			data := make([]byte, len(buf))
+			copy(data, buf)
+			s.l.receive(data, Addr{Proto: UDP, Addr: src}, s)
+		}
+	}
+}
+
+// isTransient reports whether a read error leaves the socket usable.
+func isTransient(err error) bool {
+	var errno syscall.Errno
+	if !errors.As(err, &errno) {
+		return false
+	}
+	switch errno {
+	case syscall.EBADF, syscall.EINVAL, syscall.ENOTSOCK, syscall.EFAULT:
+		return false
+	}
+	return true
+}
