@@ -43,6 +43,7 @@ type event struct {
 	remoteDisplay string
 	final         bool // the call handle goes after this event
 	req           *reqData
+	trace         *traceData // evTrace (trace.go)
 }
 
 // reqData is what on_request shows of a request.
@@ -111,8 +112,12 @@ func (st *cstack) onIncoming(c *ua.Call) {
 		c.Reject(404, "")
 		return
 	}
-	e := &callEntry{id: newID(), acc: ae.id, call: c}
-	c.UserData = e
+	// A media table (media_table.go) gave the call its handle already.
+	e, _ := c.UserData.(*callEntry)
+	if e == nil {
+		e = &callEntry{id: newID(), acc: ae.id, call: c}
+		c.UserData = e
+	}
 	st.mu.Lock()
 	st.calls[e.id] = e
 	st.mu.Unlock()
@@ -292,6 +297,8 @@ func (st *cstack) deliver(e *event) {
 		qi.account = C.sk400vop_account_id(e.acc)
 		qi.call = C.sk400vop_call_id(e.call)
 		C.sk400vop__call_request(st.ev, app, sid, C.uint64_t(e.txn), qi, C.uintptr_t(accUD), C.uintptr_t(callUD))
+	case evTrace:
+		st.deliverTrace(e)
 	}
 	if e.final {
 		st.mu.Lock()

@@ -98,9 +98,10 @@ func sk400vop__go_last_error(stack C.uint64_t, buf *C.char, n C.size_t) (rc C.sk
 }
 
 //export sk400vop__go_create
-func sk400vop__go_create(cfg *C.sk400vop_config, ev *C.sk400vop_events, appCtx unsafe.Pointer, out *C.uint64_t) (rc C.sk400vop_status) {
+func sk400vop__go_create(cfg *C.sk400vop_config, ev *C.sk400vop_events, netT *C.sk400vop_net, mediaT *C.sk400vop_media,
+	appCtx unsafe.Pointer, out *C.uint64_t) (rc C.sk400vop_status) {
 	defer guard(&rc, 0)
-	st, err := create(cfg, ev, uintptr(appCtx))
+	st, err := create(cfg, ev, netT, mediaT, uintptr(appCtx))
 	if err != nil {
 		return result(nil, err)
 	}

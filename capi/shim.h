@@ -38,4 +38,16 @@ void sk400vop__call_log(sk400vop__log_fn fn, uintptr_t app_ctx, int32_t level, c
                         const char *msg, size_t len);
 void sk400vop__call_pending(sk400vop__pending_fn fn, uintptr_t app_ctx, uint64_t stack);
 
+/* The thread-local markers of sk400vop.c: the stack whose callback runs on
+ * this thread (0: none), and whether the thread is in a callback that may
+ * run on the engine loop (on_log, on_events_pending, the network and media
+ * tables), from which only non-waiting functions are allowed. */
+extern __thread uint64_t sk400vop__dispatching;
+extern __thread int sk400vop__restricted;
+
+/* Trampolines of the network and media tables and of on_sip_trace
+ * (tables.c): each calls one member of the app's table, with the
+ * restricted marker set (the dispatching one for on_sip_trace). */
+#include "tables.h"
+
 #endif

@@ -19,8 +19,11 @@
 
 /* The stack whose callback runs on this thread (0: none), and whether this
  * thread is inside on_log or on_events_pending. */
-static __thread uint64_t sk__dispatching;
-static __thread int sk__restricted;
+/* Shared with tables.c (declared in shim.h); local to the library. */
+__thread uint64_t sk400vop__dispatching;
+__thread int sk400vop__restricted;
+#define sk__dispatching sk400vop__dispatching
+#define sk__restricted sk400vop__restricted
 
 #define SK__GUARD()                                                                     \
     do {                                                                                \
@@ -51,6 +54,8 @@ static int sk__len(const char *s, int optional, size_t *n)
 #define SK__MIN_EVENTS sizeof(sk400vop_events)
 #define SK__MIN_ACCOUNT sizeof(sk400vop_account_config)
 #define SK__MIN_CALL_OPTS sizeof(sk400vop_call_opts)
+#define SK__MIN_NET sizeof(sk400vop_net)     /* new in 1.1 */
+#define SK__MIN_MEDIA sizeof(sk400vop_media) /* new in 1.1 */
 
 /* sk__copy_in copies min(app_size, own) bytes of an app struct into a zeroed
  * struct of our size, refusing a struct_size below min. */
@@ -106,18 +111,22 @@ sk400vop_status sk400vop_create(const sk400vop_config *cfg, const sk400vop_event
 {
     sk400vop_config c;
     sk400vop_events e;
+    sk400vop_net n;
+    sk400vop_media m;
     SK__GUARD();
     if (stack != NULL) *stack = 0;
     if (cfg == NULL || stack == NULL) return SK400VOP_ERR_INVALID;
-    if (net != NULL || media != NULL) return sk400vop__go_fail(0, SK400VOP_ERR_INVALID,
-        (char *)"network and media tables are not supported yet: pass NULL");
+    if (net != NULL && !sk__copy_in(&n, sizeof n, SK__MIN_NET, net))
+        return sk400vop__go_fail(0, SK400VOP_ERR_INVALID, (char *)"net: struct_size too small");
+    if (media != NULL && !sk__copy_in(&m, sizeof m, SK__MIN_MEDIA, media))
+        return sk400vop__go_fail(0, SK400VOP_ERR_INVALID, (char *)"media: struct_size too small");
     if (!sk__copy_in(&c, sizeof c, SK__MIN_CONFIG, cfg)) return SK400VOP_ERR_INVALID;
     if (events != NULL) {
         if (!sk__copy_in(&e, sizeof e, SK__MIN_EVENTS, events)) return SK400VOP_ERR_INVALID;
     } else {
         sk400vop_events_init(&e);
     }
-    return sk400vop__go_create(&c, &e, app_ctx, stack);
+    return sk400vop__go_create(&c, &e, net ? &n : NULL, media ? &m : NULL, app_ctx, stack);
 }
 
 sk400vop_status sk400vop_destroy(sk400vop_stack_id stack)

@@ -75,6 +75,9 @@ type cstack struct {
 
 	release func() // frees the C memory once; set by create
 
+	net *cnet       // the app's network table, or nil (net.go)
+	mt  *mediaTable // the app's media table, or nil (media_table.go)
+
 	// Loop-only state.
 	rtpMin, rtpMax, rtpNext int
 	waitDone                chan struct{} // destroy waits for these calls and accounts
@@ -180,7 +183,8 @@ func parseURI(what, s string) (sip.URI, error) {
 }
 
 // create is sk400vop_create after sk400vop.c normalised both structs.
-func create(cfg *C.sk400vop_config, ev *C.sk400vop_events, appCtx uintptr) (*cstack, error) {
+func create(cfg *C.sk400vop_config, ev *C.sk400vop_events, netT *C.sk400vop_net, mediaT *C.sk400vop_media,
+	appCtx uintptr) (*cstack, error) {
 	if major := uint32(cfg.abi_version) >> 16; major != 1 {
 		return nil, fmt.Errorf("%w: the app was built for ABI major %d, this library is 1", errABI, major)
 	}
@@ -209,9 +213,6 @@ func create(cfg *C.sk400vop_config, ev *C.sk400vop_events, appCtx uintptr) (*cst
 	}
 	if cfg.rel100 < 0 || cfg.rel100 > C.SK400VOP_REL100_OFF {
 		return nil, fmt.Errorf("%w: rel100 %d", errInvalid, cfg.rel100)
-	}
-	if cfg.sip_trace != 0 {
-		return nil, fmt.Errorf("%w: sip_trace is not implemented yet", errUnsupported)
 	}
 	if cfg.max_procs < 0 || cfg.memory_limit < 0 {
 		return nil, fmt.Errorf("%w: max_procs and memory_limit must not be negative", errInvalid)
@@ -294,16 +295,20 @@ func create(cfg *C.sk400vop_config, ev *C.sk400vop_events, appCtx uintptr) (*cst
 		RequestTimeout:  st.requestTimeout,
 		Logger:          st.logger("ua"),
 	}
-	s, err := stack.New(stack.Config{
-		Listen: listen,
-		UA:     uc,
-		Transport: transport.Config{
-			InsecureSkipVerify: cfg.tls_insecure != 0,
-			RateLimit:          rateLimit,
-			Logger:             st.logger("transport"),
-		},
-	})
+	tc := transport.Config{
+		InsecureSkipVerify: cfg.tls_insecure != 0,
+		RateLimit:          rateLimit,
+		Logger:             st.logger("transport"),
+	}
+	// The app's network and media tables and the SIP trace (tables.go).
+	if err := st.plugTables(netT, mediaT, cfg.sip_trace != 0, &uc, &tc); err != nil {
+		st.shutTables()
+		st.release()
+		return nil, err
+	}
+	s, err := stack.New(stack.Config{Listen: listen, UA: uc, Transport: tc})
 	if err != nil {
+		st.shutTables()
 		st.release()
 		return nil, err
 	}
@@ -389,6 +394,7 @@ func (st *cstack) destroy(fromCallback bool) {
 		t.Stop()
 	}
 	st.s.Close()
+	st.shutTables() // no network or media table callback after this
 	st.q.close()
 	registry.Lock()
 	delete(registry.stacks, st.id)

@@ -198,7 +198,8 @@ typedef struct sk400vop_config {
     int32_t tls_insecure;          /* 0 (default): verify TLS peers; 1: do not (lab setups only) */
     int32_t rate_limit;            /* requests/s accepted per source IP (0: 200); < 0: no limit */
     uint32_t destroy_timeout_ms;   /* bound of sk400vop_destroy's wait for unregistration (0: 2000) */
-    int32_t sip_trace;             /* reserved (phase 2: raw messages to on_sip_trace); keep 0 */
+    int32_t sip_trace;             /* 1: copy every SIP datagram / stream chunk sent or read to
+                                      on_sip_trace (default 0) */
     uint16_t rtp_port_min;         /* RTP port range; phase 1 only announces them in SDP */
     uint16_t rtp_port_max;         /* (defaults 40000..40999) */
 } sk400vop_config;
@@ -323,8 +324,12 @@ typedef struct sk400vop_events {
     void (*on_log)(void *app_ctx, int32_t level, const char *subsystem, const char *msg,
                    size_t msg_len);
 
-    /* Reserved for phase 2 (raw SIP messages when config.sip_trace is set);
-     * never called by this version. */
+    /* With config.sip_trace set: the bytes of one UDP datagram, or of one
+     * chunk of a TCP/TLS stream (a chunk may hold part of a message or
+     * several; TLS is traced encrypted), sent (outgoing 1) or read
+     * (outgoing 0) on a SIP socket; peer is the far end "ip:port". Runs
+     * on the dispatcher, in order with the other events; msg is msg_len
+     * bytes, also NUL-terminated. NULL: no trace. */
     void (*on_sip_trace)(void *app_ctx, sk400vop_stack_id stack, int32_t outgoing,
                          const char *peer, const char *msg, size_t msg_len);
 
@@ -347,8 +352,8 @@ static inline void sk400vop_events_init(sk400vop_events *ev)
 }
 
 /* The network table (app-supplied sockets) and the media table (app-supplied
- * media) arrive in a later version; their types are declared so that
- * sk400vop_create's signature stays as it is. Pass NULL. */
+ * media), passed to sk400vop_create; defined below under "Network table"
+ * and "Media table". NULL selects the built-in sockets and media. */
 typedef struct sk400vop_net sk400vop_net;
 typedef struct sk400vop_media sk400vop_media;
 
@@ -358,11 +363,12 @@ typedef struct sk400vop_media sk400vop_media;
 
 /* sk400vop_create opens the sockets of cfg->listen and starts a stack.
  * cfg->max_procs and cfg->memory_limit apply to the whole process.
- * Ownership: cfg, events and every string in them are copied; app_ctx is
+ * Ownership: cfg, events, net, media and their strings are copied; app_ctx is
  *   passed back untouched to every callback; *stack receives the handle.
  * Thread-safety: any thread, including from callbacks of another stack.
  * Returns: SK400VOP_OK; SK400VOP_ERR_INVALID (NULL cfg or stack, bad listen
- *   spec or field, net or media not NULL in this version);
+ *   spec or field, a net or media table with a bad struct_size or a
+ *   required member NULL);
  *   SK400VOP_ERR_ABI (cfg->abi_version major differs); SK400VOP_ERR_NETWORK
  *   (a socket could not be bound). sk400vop_last_error(0, ...) has the detail.
  *   events NULL means no callbacks at all. */
@@ -611,6 +617,259 @@ SK400VOP_API sk400vop_status sk400vop_call_set_user_data(sk400vop_stack_id stack
 SK400VOP_API sk400vop_status sk400vop_txn_respond(sk400vop_stack_id stack, sk400vop_txn_id txn, int32_t code,
                                                   const char *reason, const char *content_type,
                                                   const void *body, size_t body_len);
+
+/* ------------------------------------------------------------------------ */
+/* Network table: the app's own sockets (sk400vop_create's net)             */
+/* ------------------------------------------------------------------------ */
+
+/* With a network table every SIP socket of the stack is the app's: the stack
+ * asks for sockets through Berkeley-style callbacks and sends through
+ * sendto; the app reads its sockets itself (poll, epoll, a Looper...) and
+ * pushes what it reads with sk400vop_net_receive and what happens to its
+ * stream sockets with sk400vop_net_event. For devices with their own IP
+ * stack, Android per-network binding or VpnService.protect, iOS
+ * Network.framework. The RTP sockets of calls are not (yet) taken from it.
+ *
+ * Addresses are struct sockaddr (sockaddr_in or sockaddr_in6) with their
+ * length, as for bind(2); family and type are the platform's AF_INET,
+ * AF_INET6, SOCK_DGRAM and SOCK_STREAM. Include <sys/socket.h> (or
+ * <winsock2.h>) to fill them. Callbacks return 0 or a negative errno value
+ * (-EADDRINUSE...) unless said otherwise.
+ *
+ * Threads: the callbacks of the table run on internal threads, possibly
+ * concurrently for different sockets: the engine loop sends UDP and runs
+ * resolve; each TCP/TLS connection has a thread that connects and writes;
+ * the thread calling sk400vop_create or sk400vop_network_changed opens the
+ * listening sockets. They must be thread-safe and must not block (resolve
+ * aside, see there). From them only sk400vop_version, _strerror,
+ * _last_error, _free, _net_receive and _net_event may be called (others
+ * return SK400VOP_ERR_STATE). Use MSG_NOSIGNAL (or SO_NOSIGPIPE) on stream
+ * sockets: the library does not handle SIGPIPE for the host. */
+
+struct sockaddr; /* <sys/socket.h>, <winsock2.h> */
+
+/* An app socket: any value the app chooses (a file descriptor, an index, a
+ * pointer), unique among the sockets of the stack that are open. */
+typedef int64_t sk400vop_sock;
+
+/* What sk400vop_net_event reports (kind). */
+enum {
+    SK400VOP_NET_ACCEPTED = 1,  /* a listening sock accepted a connection: accepted, peer */
+    SK400VOP_NET_CONNECTED = 2, /* a connect that returned -EINPROGRESS completed */
+    SK400VOP_NET_CLOSED = 3,    /* the peer closed the stream (EOF) */
+    SK400VOP_NET_ERROR = 4      /* the socket failed: error holds the errno value */
+};
+
+/* DNS record types of resolve (the RR TYPE values of RFC 1035, 3596, 2782, 3403). */
+enum {
+    SK400VOP_DNS_A = 1,
+    SK400VOP_DNS_AAAA = 28,
+    SK400VOP_DNS_SRV = 33,
+    SK400VOP_DNS_NAPTR = 35
+};
+
+struct sk400vop_net {
+    uint32_t struct_size; /* sizeof(sk400vop_net), set by sk400vop_net_init */
+    void *user_data;      /* first argument of every callback below */
+
+    /* Creates a socket of family AF_INET/AF_INET6 and type SOCK_DGRAM/
+     * SOCK_STREAM and stores its id in *sock. Required. */
+    int32_t (*open)(void *user_data, int32_t family, int32_t type, sk400vop_sock *sock);
+    /* Binds sock to addr (port 0: any free port). Required. */
+    int32_t (*bind)(void *user_data, sk400vop_sock sock, const struct sockaddr *addr, uint32_t addrlen);
+    /* Connects a stream sock to addr: 0 when connected, -EINPROGRESS when
+     * the outcome comes later as SK400VOP_NET_CONNECTED or _ERROR (within
+     * the stack's connect timeout, or the stack closes sock). NULL: no
+     * outgoing TCP/TLS connections. */
+    int32_t (*connect)(void *user_data, sk400vop_sock sock, const struct sockaddr *addr, uint32_t addrlen);
+    /* Makes a bound stream sock listen; connections arrive as
+     * SK400VOP_NET_ACCEPTED. NULL: no tcp/tls listen sockets. */
+    int32_t (*listen)(void *user_data, sk400vop_sock sock, int32_t backlog);
+    /* Sends len bytes of buf: a datagram to `to` (UDP), or on a connected
+     * stream (to NULL). Returns the bytes taken or a negative errno value.
+     * A stream socket should take everything, queueing what the system does
+     * not take yet: a short count is retried at once with the rest, and 0
+     * or an error ends the connection. buf is valid during the call only.
+     * Required. */
+    int64_t (*sendto)(void *user_data, sk400vop_sock sock, const void *buf, size_t len,
+                      const struct sockaddr *to, uint32_t tolen);
+    /* Closes sock; the stack never names it again, and pushes for it are
+     * refused (SK400VOP_ERR_BAD_HANDLE). Required. */
+    int32_t (*close)(void *user_data, sk400vop_sock sock);
+    /* getsockname(2): writes the local address of a bound sock into addr
+     * (*addrlen bytes of room; set it to the length written). NULL: the
+     * address given to bind is taken as it is, so listen ports must not be 0. */
+    int32_t (*getsockname)(void *user_data, sk400vop_sock sock, struct sockaddr *addr, uint32_t *addrlen);
+    /* Resolves name (no trailing dot) for type SK400VOP_DNS_*, as
+     * res_query(3) does: writes the whole DNS response message into answer
+     * (answer_len bytes of room) and returns its length; or a negative
+     * value when the lookup failed (no record: any negative value). On
+     * Linux `return res_query(name, 1, type, answer, answer_len);` is enough;
+     * on Android use android_res_nquery/android_res_nresult. It runs on the
+     * engine loop and holds the stack up while it runs: answer within a few
+     * seconds. NULL: the built-in resolver (Go's and /etc/resolv.conf). */
+    int32_t (*resolve)(void *user_data, const char *name, int32_t type, uint8_t *answer, size_t answer_len);
+};
+
+/* sk400vop_net_init zeroes the table and sets struct_size.
+ * Ownership: net is the caller's.
+ * Thread-safety: any thread.
+ * Returns: nothing. */
+static inline void sk400vop_net_init(sk400vop_net *net)
+{
+    sk400vop_net zero = {0};
+    *net = zero;
+    net->struct_size = (uint32_t)sizeof(sk400vop_net);
+}
+
+/* sk400vop_net_receive hands the stack what the app read on sock: one
+ * datagram with its source from (UDP), or the next bytes of a stream (from
+ * may be NULL). Datagrams beyond a queue of 256 per socket are dropped, as
+ * a full socket buffer would.
+ * Ownership: buf and from are copied before it returns.
+ * Thread-safety: any thread, any callback, including the network table's.
+ * Returns: SK400VOP_OK; SK400VOP_ERR_INVALID (NULL buf with len > 0, a
+ *   datagram without a valid from); SK400VOP_ERR_RANGE (a stream holds over
+ *   4 MiB unread: the stack is not keeping up, drop the connection);
+ *   SK400VOP_ERR_BAD_HANDLE (unknown stack, or a sock the stack does not
+ *   hold: not opened by it, or closed). */
+SK400VOP_API sk400vop_status sk400vop_net_receive(sk400vop_stack_id stack, sk400vop_sock sock, const void *buf,
+                                                  size_t len, const struct sockaddr *from, uint32_t fromlen);
+
+/* sk400vop_net_event reports what happened to a stream sock: kind
+ * SK400VOP_NET_ACCEPTED (sock listens; accepted is the new connection,
+ * peer its address), _CONNECTED, _CLOSED or _ERROR (error: the errno).
+ * Ownership: peer is copied. On SK400VOP_OK for ACCEPTED the stack owns
+ *   accepted and closes it through the table; on an error the app closes it.
+ * Thread-safety: any thread, any callback, including the network table's.
+ * Returns: SK400VOP_OK; SK400VOP_ERR_INVALID (kind, a missing peer);
+ *   SK400VOP_ERR_BAD_HANDLE (unknown stack or sock). */
+SK400VOP_API sk400vop_status sk400vop_net_event(sk400vop_stack_id stack, sk400vop_sock sock, int32_t kind,
+                                                int32_t error, sk400vop_sock accepted,
+                                                const struct sockaddr *peer, uint32_t peerlen);
+
+/* ------------------------------------------------------------------------ */
+/* Media table: the app's own media per call (sk400vop_create's media)      */
+/* ------------------------------------------------------------------------ */
+
+/* With a media table the stack still negotiates SDP and runs RTP/RTCP,
+ * but the audio is the app's: per call it creates a media context, tells
+ * it what was negotiated, and exchanges one frame (PCM mode: G.711 done by
+ * the stack) or one payload (encoded mode: the app's codec) per packet
+ * time. One callback per frame or packet, never per sample.
+ *
+ * Threads: every callback of the table runs on the stack's engine loop (an
+ * internal thread, not the dispatcher; for calls still open when
+ * sk400vop_destroy ends, destroy runs on its caller's thread), one at a time
+ * per stack. The loop also runs SIP: return quickly (a frame callback well
+ * within a ptime; no blocking I/O or long locks). From them only
+ * sk400vop_version, _strerror, _last_error and _free may be called (others
+ * return SK400VOP_ERR_STATE): hand work to a thread of your own.
+ * Buffers passed to a callback belong to the stack and are valid only
+ * during it. */
+
+/* Media modes (sk400vop_media.mode). */
+enum {
+    SK400VOP_MEDIA_PCM = 0,    /* frames of 16-bit mono PCM; the stack does G.711 (PCMU, PCMA) */
+    SK400VOP_MEDIA_ENCODED = 1 /* RTP payloads of the negotiated codec; the app encodes and decodes */
+};
+
+/* Stream directions (sk400vop_media_params.direction), as our SDP says. */
+enum {
+    SK400VOP_DIR_INACTIVE = 0,
+    SK400VOP_DIR_SENDONLY = 1,
+    SK400VOP_DIR_RECVONLY = 2,
+    SK400VOP_DIR_SENDRECV = 3
+};
+
+/* sk400vop_media_params is what an offer/answer exchange agreed. */
+typedef struct sk400vop_media_params {
+    uint32_t struct_size;
+    int32_t active;            /* 1 while an audio stream is agreed; 0: none (refused, ended) */
+    const char *remote_addr;   /* where RTP goes: "192.0.2.7", "2001:db8::7"; "" if none */
+    uint16_t remote_port;      /* its RTP port */
+    uint16_t remote_rtcp_port; /* its RTCP port */
+    uint16_t local_port;       /* our RTP port (RTCP: the next one) */
+    int32_t payload_type;      /* of the codec, as the peer numbers it */
+    const char *codec;         /* encoding name: "PCMU", "PCMA", "opus"... */
+    uint32_t clock_rate;       /* Hz */
+    uint32_t ptime;            /* ms of audio per packet we send */
+    uint32_t samples;          /* samples per frame: clock_rate * ptime / 1000 */
+    int32_t direction;         /* SK400VOP_DIR_*, ours */
+    int32_t sending;           /* 1: frame/payload is asked for every ptime */
+    int32_t receiving;         /* 1: the peer may send: on_frame/on_payload come */
+    int32_t telephone_event;   /* payload type of RFC 4733 events; 0: none agreed */
+} sk400vop_media_params;
+
+/* sk400vop_rtp_packet describes a payload received (encoded mode). */
+typedef struct sk400vop_rtp_packet {
+    uint32_t struct_size;
+    const uint8_t *payload;
+    size_t len;
+    int32_t payload_type;
+    uint16_t seq;              /* RTP sequence number: reordering and loss are the app's */
+    uint32_t timestamp;
+    int32_t marker;
+    uint32_t ssrc;
+} sk400vop_rtp_packet;
+
+struct sk400vop_media {
+    uint32_t struct_size; /* sizeof(sk400vop_media), set by sk400vop_media_init */
+    void *user_data;      /* first argument of every callback below */
+    int32_t mode;         /* SK400VOP_MEDIA_PCM (default) or _ENCODED */
+    /* Encoded mode: the codecs we offer and accept, most preferred first,
+     * "PT NAME/RATE[;FMTP]" separated by commas, mono formats only, e.g.
+     * "9 G722/8000,0 PCMU/8000,101 telephone-event/8000;0-16". NULL: PCMU,
+     * PCMA and telephone-event. PCM mode: always those (G.711). */
+    const char *codecs;
+    uint32_t ptime;       /* ms per packet we ask for and send (0: 20) */
+
+    /* A call needs media (before its first offer or answer): store the
+     * app's context for it in *media_ctx (NULL is fine). call is its handle
+     * (an incoming call's handle before on_incoming_call announces it; a
+     * call whose offer is refused may never be announced), call_user_data
+     * what sk400vop_call_make got (NULL for incoming calls). Return 0, or a
+     * negative value to refuse the call (503, or sk400vop_call_make fails).
+     * NULL: a NULL context. */
+    int32_t (*create)(void *user_data, sk400vop_call_id call, void *call_user_data, void **media_ctx);
+    /* An offer/answer exchange completed: params says what flows now (the
+     * first exchange, a hold, a new codec or address). NULL: not told. */
+    void (*update)(void *user_data, void *media_ctx, const sk400vop_media_params *params);
+    /* The call's media ended; media_ctx is not named again. NULL: not told. */
+    void (*destroy)(void *user_data, void *media_ctx);
+
+    /* PCM mode, report: the next frame played out of the jitter buffer
+     * (lost packets concealed), params->samples samples, every ptime while
+     * receiving. NULL: received audio is dropped. */
+    void (*on_frame)(void *user_data, void *media_ctx, const int16_t *pcm, size_t samples);
+    /* PCM mode, demand: fill pcm with the next `samples` samples to send and
+     * return 0, or return a negative value to send nothing this time
+     * (silence suppression; the next packet carries the marker bit). Every
+     * ptime while sending. NULL: silence is sent. */
+    int32_t (*frame)(void *user_data, void *media_ctx, int16_t *pcm, size_t samples);
+
+    /* Encoded mode, report: an audio RTP packet from the peer, in arrival
+     * order (duplicates and strangers dropped; no jitter buffer).
+     * NULL: dropped. */
+    void (*on_payload)(void *user_data, void *media_ctx, const sk400vop_rtp_packet *pkt);
+    /* Encoded mode, demand: write the next packet time's payload into buf
+     * (cap bytes of room) and return its length; 0 or a negative value sends
+     * nothing this time. Every ptime while sending. NULL: nothing is sent. */
+    int64_t (*payload)(void *user_data, void *media_ctx, uint8_t *buf, size_t cap);
+};
+
+/* sk400vop_media_init zeroes the table and sets struct_size and defaults.
+ * Ownership: media is the caller's.
+ * Thread-safety: any thread.
+ * Returns: nothing. */
+static inline void sk400vop_media_init(sk400vop_media *media)
+{
+    sk400vop_media zero = {0};
+    *media = zero;
+    media->struct_size = (uint32_t)sizeof(sk400vop_media);
+    media->mode = SK400VOP_MEDIA_PCM;
+    media->ptime = 20;
+}
 
 #ifdef __cplusplus
 } /* extern "C" */

@@ -30,6 +30,11 @@ type Config struct {
 	PayloadSource PayloadSource
 	// Sink receives the PCM audio played out; nil discards it.
 	Sink Sink
+	// OnPayload, if set, receives the payload of every audio packet
+	// accepted from the peer, in arrival order and before the jitter
+	// buffer, for apps that decode themselves (the C API's encoded media
+	// mode). payload is valid only during the call.
+	OnPayload func(payload []byte, pt uint8, seq uint16, ts uint32, marker bool, ssrc uint32)
 
 	// Events, if set, may send telephone-events in place of audio.
 	Events EventSource

@@ -56,6 +56,9 @@ func (s *Session) receiveRTP(b []byte, from netip.AddrPort) {
 	}
 	s.remote.updateJitter(s.arrival(now), p.Timestamp)
 	s.jb.retarget(s.remote.jitter)
+	if s.cfg.OnPayload != nil {
+		s.cfg.OnPayload(p.Payload, p.PayloadType, p.SequenceNumber, p.Timestamp, p.Marker, p.SSRC)
+	}
 	if s.codec == codecOther || len(p.Payload) > len(s.pcmIn) {
 		return
 	}

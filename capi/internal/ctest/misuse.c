@@ -271,7 +271,18 @@ const char *sk400vop_ctest_args(void)
     cfg.listen = "bogus";
     CHECK_ST(sk400vop_create(&cfg, &ev, NULL, NULL, NULL, &st), SK400VOP_ERR_INVALID);
     cfg.listen = "udp:127.0.0.1:0";
-    CHECK_ST(sk400vop_create(&cfg, &ev, (const sk400vop_net *)&cfg, NULL, NULL, &st), SK400VOP_ERR_INVALID);
+    {   /* tables without their required members, or cut short */
+        sk400vop_net net;
+        sk400vop_media med;
+        sk400vop_media_init(&med);
+        med.mode = 7;
+        CHECK_ST(sk400vop_create(&cfg, &ev, NULL, &med, NULL, &st), SK400VOP_ERR_INVALID);
+        sk400vop_net_init(&net);
+        net.struct_size = 8;
+        CHECK_ST(sk400vop_create(&cfg, &ev, &net, NULL, NULL, &st), SK400VOP_ERR_INVALID);
+        sk400vop_net_init(&net);
+        CHECK_ST(sk400vop_create(&cfg, &ev, &net, NULL, NULL, &st), SK400VOP_ERR_INVALID);
+    }
     CHECK_ST(sk400vop_last_error(0, buf, sizeof buf), SK400VOP_ERR_RANGE); /* truncated detail */
     CHECK(strlen(buf) == sizeof buf - 1, "last_error not NUL-terminated at the end");
     CHECK_ST(sk400vop_last_error(0, NULL, 10), SK400VOP_ERR_INVALID);
