@@ -52,6 +52,8 @@ type Config struct {
 	RequestTimeout time.Duration
 	// MessageTypes are the body types of MESSAGE the app takes when it
 	// has Events.Message: default text/plain; others get 415 (RFC 3428 §7).
+	// They also join the body types the UA takes in any request, as the
+	// types of the Info Packages (RFC 6086) the app handles must.
 	MessageTypes []string
 	Logger       *slog.Logger // nil: no logging
 	Rand         *rand.Rand   // nil: seeded from crypto/rand
