@@ -447,6 +447,9 @@ func (t *Transfer) progress(ev CallEvent) {
 // notify sends the sipfrag of one status line; a final one ends the
 // subscription.
 func (t *Transfer) notify(code int, reason string) {
+	if code >= 200 {
+		delete(t.ua.es.referred, t.newCall)
+	}
 	if code < 100 || t.n.ended {
 		return
 	}
@@ -457,7 +460,6 @@ func (t *Transfer) notify(code int, reason string) {
 	ns := &notifyState{state: Active, ctype: "message/sipfrag;version=2.0", body: body}
 	if code >= 200 {
 		ns.state, ns.reason = Terminated, "noresource"
-		delete(t.ua.es.referred, t.newCall)
 	}
 	t.n.send(ns)
 }
