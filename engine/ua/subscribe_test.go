@@ -59,7 +59,7 @@ func TestSubscribeNotifyRefreshUnsubscribe(t *testing.T) {
 	}
 
 	// The refresh goes at 540 s, not before.
-	w.clk.Advance(start.Add(539*time.Second).Sub(w.clk.Now()))
+	w.clk.Advance(start.Add(539 * time.Second).Sub(w.clk.Now()))
 	want(t, "bob", &be.nevs)
 	w.run(2 * time.Second)
 	want(t, "bob", &be.nevs, "Active 10m0s")
