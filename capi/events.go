@@ -43,6 +43,7 @@ type event struct {
 	remoteDisplay string
 	final         bool // the call handle goes after this event
 	req           *reqData
+	digit         rune // evDTMF (method in state, duration ms in code)
 	trace         *traceData // evTrace (trace.go)
 }
 
@@ -297,6 +298,8 @@ func (st *cstack) deliver(e *event) {
 		qi.account = C.sk400vop_account_id(e.acc)
 		qi.call = C.sk400vop_call_id(e.call)
 		C.sk400vop__call_request(st.ev, app, sid, C.uint64_t(e.txn), qi, C.uintptr_t(accUD), C.uintptr_t(callUD))
+	case evDTMF:
+		st.deliverDTMF(e, callUD)
 	case evTrace:
 		st.deliverTrace(e)
 	}

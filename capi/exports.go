@@ -210,7 +210,8 @@ func sk400vop__go_network_changed(stack C.uint64_t, listen *C.char, n C.size_t) 
 }
 
 //export sk400vop__go_account_add
-func sk400vop__go_account_add(stack C.uint64_t, cfg *C.sk400vop_account_config, ud unsafe.Pointer, out *C.uint64_t) (rc C.sk400vop_status) {
+func sk400vop__go_account_add(stack C.uint64_t, cfg *C.sk400vop_account_config, defaults *C.sk400vop_call_opts,
+	ud unsafe.Pointer, out *C.uint64_t) (rc C.sk400vop_status) {
 	defer guard(&rc, uint64(stack))
 	return withStack(stack, func(st *cstack) error {
 		var a accountArgs
@@ -236,6 +237,10 @@ func sk400vop__go_account_add(stack C.uint64_t, cfg *C.sk400vop_account_config, 
 		a.autoDelay = time.Duration(cfg.auto_answer_delay_ms) * time.Millisecond
 		a.acceptAny = cfg.accept_any != 0
 		a.regID = int(cfg.reg_id)
+		var err error
+		if a.media, err = mediaOptsOf(defaults); err != nil {
+			return err
+		}
 		id, err := st.accountAdd(a, uintptr(ud))
 		if err == nil {
 			*out = C.uint64_t(id)
@@ -258,7 +263,7 @@ func sk400vop__go_set_user_data(stack, id C.uint64_t, kind C.int, ud unsafe.Poin
 
 //export sk400vop__go_call_make
 func sk400vop__go_call_make(stack, acc C.uint64_t, uri *C.char, un C.size_t, headers *C.char, hn C.size_t,
-	noOffer C.int32_t, ud unsafe.Pointer, out *C.uint64_t) (rc C.sk400vop_status) {
+	opts *C.sk400vop_call_opts, ud unsafe.Pointer, out *C.uint64_t) (rc C.sk400vop_status) {
 	defer guard(&rc, uint64(stack))
 	return withStack(stack, func(st *cstack) error {
 		u, err := goStrN(uri, un)
@@ -269,7 +274,11 @@ func sk400vop__go_call_make(stack, acc C.uint64_t, uri *C.char, un C.size_t, hea
 		if err != nil {
 			return err
 		}
-		id, err := st.callMake(uint64(acc), u, h, noOffer != 0, uintptr(ud))
+		mo, err := mediaOptsOf(opts)
+		if err != nil {
+			return err
+		}
+		id, err := st.callMake(uint64(acc), u, h, opts.no_offer != 0, mo, uintptr(ud))
 		if err == nil {
 			*out = C.uint64_t(id)
 		}
@@ -339,4 +348,36 @@ func sk400vop__go_txn_respond(stack, txn C.uint64_t, code C.int32_t, reason *C.c
 		}
 		return st.txnRespond(uint64(txn), int(code), r, ct, b)
 	})
+}
+
+// ---- the built-in media (media_builtin.go) ----
+
+//export sk400vop__go_call_media
+func sk400vop__go_call_media(stack, call C.uint64_t, opts *C.sk400vop_call_opts, setSrc, setSink C.int) (rc C.sk400vop_status) {
+	defer guard(&rc, uint64(stack))
+	return withStack(stack, func(st *cstack) error {
+		mo, err := mediaOptsOf(opts)
+		if err != nil {
+			return err
+		}
+		return st.callMedia(uint64(call), mo, setSrc != 0, setSink != 0)
+	})
+}
+
+//export sk400vop__go_call_send_dtmf
+func sk400vop__go_call_send_dtmf(stack, call C.uint64_t, digits *C.char, n C.size_t, durationMS C.uint32_t) (rc C.sk400vop_status) {
+	defer guard(&rc, uint64(stack))
+	return withStack(stack, func(st *cstack) error {
+		d, err := goStrN(digits, n)
+		if err != nil {
+			return err
+		}
+		return st.callSendDTMF(uint64(call), d, time.Duration(durationMS)*time.Millisecond)
+	})
+}
+
+//export sk400vop__go_call_stats
+func sk400vop__go_call_stats(stack, call C.uint64_t, out *C.sk400vop_rtp_stats) (rc C.sk400vop_status) {
+	defer guard(&rc, uint64(stack))
+	return withStack(stack, func(st *cstack) error { return st.callStats(uint64(call), out) })
 }

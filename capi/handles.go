@@ -47,6 +47,7 @@ type accEntry struct {
 	acc     *ua.Account
 	ud      uintptr
 	removed bool
+	media   mediaOpts // call_defaults of its incoming calls; set once
 }
 
 // callEntry is a call handle. call is touched only on the loop goroutine

@@ -37,6 +37,9 @@ typedef void (*sk400vop__pending_fn)(void *, sk400vop_stack_id);
 void sk400vop__call_log(sk400vop__log_fn fn, uintptr_t app_ctx, int32_t level, const char *subsystem,
                         const char *msg, size_t len);
 void sk400vop__call_pending(sk400vop__pending_fn fn, uintptr_t app_ctx, uint64_t stack);
+/* on_dtmf (ABI 1.1), as the other dispatcher trampolines. */
+void sk400vop__call_dtmf(const sk400vop_events *ev, uintptr_t app_ctx, uint64_t stack, uint64_t call,
+                         uintptr_t call_ud, const sk400vop_dtmf_info *info);
 
 /* The thread-local markers of sk400vop.c: the stack whose callback runs on
  * this thread (0: none), and whether the thread is in a callback that may

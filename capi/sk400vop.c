@@ -50,10 +50,11 @@ static int sk__len(const char *s, int optional, size_t *n)
  * members they lack are zero-filled (which must mean "the default").
  * Appending a member therefore turns sizeof(T) below into
  * offsetof(T, first_member_of_the_new_version), portable across ABIs. */
-#define SK__MIN_CONFIG sizeof(sk400vop_config)
-#define SK__MIN_EVENTS sizeof(sk400vop_events)
-#define SK__MIN_ACCOUNT sizeof(sk400vop_account_config)
-#define SK__MIN_CALL_OPTS sizeof(sk400vop_call_opts)
+#define SK__MIN_CONFIG offsetof(sk400vop_config, rtp_timeout)              /* 1.1 appended */
+#define SK__MIN_EVENTS offsetof(sk400vop_events, on_dtmf)                  /* 1.1 appended */
+#define SK__MIN_ACCOUNT offsetof(sk400vop_account_config, call_defaults)   /* 1.1 appended */
+#define SK__MIN_CALL_OPTS offsetof(sk400vop_call_opts, play_wav)           /* 1.1 appended */
+#define SK__MIN_RTP_STATS sizeof(sk400vop_rtp_stats)                       /* new in 1.1 */
 #define SK__MIN_NET sizeof(sk400vop_net)     /* new in 1.1 */
 #define SK__MIN_MEDIA sizeof(sk400vop_media) /* new in 1.1 */
 
@@ -171,11 +172,16 @@ sk400vop_status sk400vop_account_add(sk400vop_stack_id stack, const sk400vop_acc
                                      void *user_data, sk400vop_account_id *account)
 {
     sk400vop_account_config c;
+    sk400vop_call_opts d, *pd = NULL;
     SK__GUARD();
     if (account != NULL) *account = 0;
     if (cfg == NULL || account == NULL) return SK400VOP_ERR_INVALID;
     if (!sk__copy_in(&c, sizeof c, SK__MIN_ACCOUNT, cfg)) return SK400VOP_ERR_INVALID;
-    return sk400vop__go_account_add(stack, &c, user_data, account);
+    if (c.call_defaults != NULL) {
+        if (!sk__copy_in(&d, sizeof d, SK__MIN_CALL_OPTS, c.call_defaults)) return SK400VOP_ERR_INVALID;
+        pd = &d;
+    }
+    return sk400vop__go_account_add(stack, &c, pd, user_data, account);
 }
 
 sk400vop_status sk400vop_account_register(sk400vop_stack_id stack, sk400vop_account_id account)
@@ -214,7 +220,7 @@ sk400vop_status sk400vop_call_make(sk400vop_stack_id stack, sk400vop_account_id 
     sk400vop_call_opts_init(&o);
     if (opts != NULL && !sk__copy_in(&o, sizeof o, SK__MIN_CALL_OPTS, opts)) return SK400VOP_ERR_INVALID;
     if (!sk__len(o.headers, 1, &hn)) return SK400VOP_ERR_INVALID;
-    return sk400vop__go_call_make(stack, account, (char *)uri, un, (char *)o.headers, hn, o.no_offer,
+    return sk400vop__go_call_make(stack, account, (char *)uri, un, (char *)o.headers, hn, &o,
                                   user_data, call);
 }
 
@@ -222,9 +228,18 @@ sk400vop_status sk400vop_call_answer(sk400vop_stack_id stack, sk400vop_call_id c
                                      const sk400vop_call_opts *opts)
 {
     sk400vop_call_opts o;
+    int src, sink;
     SK__GUARD();
     sk400vop_call_opts_init(&o);
     if (opts != NULL && !sk__copy_in(&o, sizeof o, SK__MIN_CALL_OPTS, opts)) return SK400VOP_ERR_INVALID;
+    /* The media members set replace the call's (its account's defaults)
+     * before the answer goes out. */
+    src = o.play_wav != NULL || o.tone_hz != 0;
+    sink = o.record_wav != NULL;
+    if (src || sink) {
+        sk400vop_status st = sk400vop__go_call_media(stack, call, &o, src, sink);
+        if (st != SK400VOP_OK) return st;
+    }
     return sk400vop__go_call_answer(stack, call, code, o.early_media);
 }
 
@@ -337,4 +352,66 @@ void sk400vop__call_pending(sk400vop__pending_fn fn, uintptr_t app_ctx, uint64_t
     sk__restricted = 1;
     fn((void *)app_ctx, stack);
     sk__restricted = prev;
+}
+
+/* ---- the built-in media of a call (ABI 1.1) ---- */
+
+sk400vop_status sk400vop_call_send_dtmf(sk400vop_stack_id stack, sk400vop_call_id call, const char *digits,
+                                        uint32_t duration_ms)
+{
+    size_t n;
+    SK__GUARD();
+    if (!sk__len(digits, 0, &n) || n == 0) return SK400VOP_ERR_INVALID;
+    return sk400vop__go_call_send_dtmf(stack, call, (char *)digits, n, duration_ms);
+}
+
+sk400vop_status sk400vop_call_play(sk400vop_stack_id stack, sk400vop_call_id call, const char *wav_path,
+                                   int32_t loop)
+{
+    sk400vop_call_opts o;
+    size_t n;
+    SK__GUARD();
+    if (!sk__len(wav_path, 1, &n)) return SK400VOP_ERR_INVALID;
+    sk400vop_call_opts_init(&o);
+    o.play_wav = wav_path;
+    o.play_loop = loop;
+    return sk400vop__go_call_media(stack, call, &o, 1, 0);
+}
+
+sk400vop_status sk400vop_call_record(sk400vop_stack_id stack, sk400vop_call_id call, const char *wav_path)
+{
+    sk400vop_call_opts o;
+    size_t n;
+    SK__GUARD();
+    if (!sk__len(wav_path, 1, &n)) return SK400VOP_ERR_INVALID;
+    sk400vop_call_opts_init(&o);
+    o.record_wav = wav_path;
+    return sk400vop__go_call_media(stack, call, &o, 0, 1);
+}
+
+sk400vop_status sk400vop_call_stats(sk400vop_stack_id stack, sk400vop_call_id call, sk400vop_rtp_stats *stats)
+{
+    sk400vop_rtp_stats s;
+    sk400vop_status st;
+    uint32_t app_size;
+    SK__GUARD();
+    if (stats == NULL) return SK400VOP_ERR_INVALID;
+    app_size = stats->struct_size;
+    if (app_size < SK__MIN_RTP_STATS) return SK400VOP_ERR_INVALID;
+    sk400vop_rtp_stats_init(&s);
+    st = sk400vop__go_call_stats(stack, call, &s);
+    if (st != SK400VOP_OK) return st;
+    memcpy(stats, &s, app_size < sizeof s ? app_size : sizeof s);
+    stats->struct_size = app_size;
+    return SK400VOP_OK;
+}
+
+void sk400vop__call_dtmf(const sk400vop_events *ev, uintptr_t app_ctx, uint64_t stack, uint64_t call,
+                         uintptr_t call_ud, const sk400vop_dtmf_info *info)
+{
+    uint64_t prev = sk__dispatching;
+    if (ev->on_dtmf == NULL) return;
+    sk__dispatching = stack;
+    ev->on_dtmf((void *)app_ctx, stack, call, (void *)call_ud, info);
+    sk__dispatching = prev;
 }

@@ -10,7 +10,6 @@ import "C"
 import (
 	"errors"
 	"fmt"
-	"net/netip"
 	"runtime"
 	"runtime/debug"
 	"strings"
@@ -25,7 +24,6 @@ import (
 	"github.com/sk400vop/sk400vop/engine/stack"
 	"github.com/sk400vop/sk400vop/engine/transport"
 	"github.com/sk400vop/sk400vop/engine/ua"
-	"github.com/sk400vop/sk400vop/media"
 )
 
 const (
@@ -75,14 +73,15 @@ type cstack struct {
 
 	release func() // frees the C memory once; set by create
 
-	net *cnet       // the app's network table, or nil (net.go)
-	mt  *mediaTable // the app's media table, or nil (media_table.go)
-
 	// Loop-only state.
-	rtpMin, rtpMax, rtpNext int
-	waitDone                chan struct{} // destroy waits for these calls and accounts
-	waitCalls               map[*ua.Call]bool
-	waitAccs                map[*ua.Account]bool
+	rtpMin, rtpMax int
+	rtpTimeout     time.Duration
+	bm             builtin       // the built-in media (media_builtin.go)
+	net            *cnet         // the app's network table, or nil (net.go)
+	mt             *mediaTable   // the app's media table, or nil (media_table.go)
+	waitDone       chan struct{} // destroy waits for these calls and accounts
+	waitCalls      map[*ua.Call]bool
+	waitAccs       map[*ua.Account]bool
 }
 
 // fail records err as the stack's last error and returns its status.
@@ -240,6 +239,7 @@ func create(cfg *C.sk400vop_config, ev *C.sk400vop_events, netT *C.sk400vop_net,
 		logLevel: int(cfg.log_level), accounts: map[uint64]*accEntry{}, calls: map[uint64]*callEntry{},
 		txns: map[uint64]*txnEntry{}, rtpMin: rtpMin &^ 1, rtpMax: rtpMax, done: make(chan struct{}),
 		requestTimeout: time.Duration(cfg.request_timeout) * time.Second,
+		rtpTimeout:     time.Duration(cfg.rtp_timeout) * time.Second,
 		destroyTimeout: time.Duration(cfg.destroy_timeout_ms) * time.Millisecond,
 		hasIncoming:    ev.on_incoming_call != nil,
 		onLog:          C.sk400vop__log_fn(ev.on_log),
@@ -324,21 +324,6 @@ func create(cfg *C.sk400vop_config, ev *C.sk400vop_events, netT *C.sk400vop_net,
 
 var errABI = errors.New("ABI version mismatch")
 
-// newMedia is the UA's media factory: SDP from package media, with a port
-// of the configured range. Phase 1 sends no RTP.
-func (st *cstack) newMedia(c *ua.Call) (ua.Media, error) {
-	addr, err := netip.ParseAddr(c.Account().Contact().Host)
-	if err != nil || addr.IsUnspecified() {
-		addr = netip.MustParseAddr("127.0.0.1")
-	}
-	if st.rtpNext < st.rtpMin || st.rtpNext+1 > st.rtpMax {
-		st.rtpNext = st.rtpMin
-	}
-	port := st.rtpNext
-	st.rtpNext += 2
-	return media.NewSession(media.Config{Addr: addr, Port: uint16(port)})
-}
-
 // destroy is sk400vop_destroy; fromCallback says it runs inside a callback
 // of this stack, on its dispatcher.
 func (st *cstack) destroy(fromCallback bool) {
@@ -394,7 +379,8 @@ func (st *cstack) destroy(fromCallback bool) {
 		t.Stop()
 	}
 	st.s.Close()
-	st.shutTables() // no network or media table callback after this
+	st.closeBuiltin() // the loop has stopped: what the UA left open
+	st.shutTables()   // no network or media table callback after this
 	st.q.close()
 	registry.Lock()
 	delete(registry.stacks, st.id)
@@ -430,6 +416,7 @@ type accountArgs struct {
 	autoDelay                                                                      time.Duration
 	acceptAny                                                                      bool
 	regID                                                                          int
+	media                                                                          mediaOpts // call_defaults
 }
 
 func (st *cstack) accountAdd(a accountArgs, ud uintptr) (uint64, error) {
@@ -484,7 +471,10 @@ func (st *cstack) accountAdd(a accountArgs, ud uintptr) (uint64, error) {
 		return 0, fmt.Errorf("%w: auto_answer %d", errInvalid, a.autoAnswer)
 	}
 	cfg.AutoAnswerDelay, cfg.AcceptAny = a.autoDelay, a.acceptAny
-	e := &accEntry{id: newID(), ud: ud}
+	if err := a.media.check(); err != nil {
+		return 0, err
+	}
+	e := &accEntry{id: newID(), ud: ud, media: a.media}
 	err = st.do(func(u *ua.UA) error {
 		acc, err := u.AddAccount(cfg)
 		if err != nil {
@@ -584,7 +574,7 @@ func parseHeaders(s string) ([][2]string, error) {
 	return out, nil
 }
 
-func (st *cstack) callMake(accID uint64, uri, headers string, noOffer bool, ud uintptr) (uint64, error) {
+func (st *cstack) callMake(accID uint64, uri, headers string, noOffer bool, mo mediaOpts, ud uintptr) (uint64, error) {
 	ae, err := st.account(accID)
 	if err != nil {
 		return 0, err
@@ -597,11 +587,23 @@ func (st *cstack) callMake(accID uint64, uri, headers string, noOffer bool, ud u
 	if err != nil {
 		return 0, err
 	}
+	files, err := mo.open() // before the loop: it waits on no disk
+	if err != nil {
+		return 0, err
+	}
 	e := &callEntry{id: newID(), acc: accID, ud: ud}
 	err = st.do(func(u *ua.UA) error {
 		if ae.removed {
 			return errBadHandle
 		}
+		st.bm.init()
+		st.bm.pending[e], files = files, nil // newMedia takes them
+		defer func() {
+			if f := st.bm.pending[e]; f != nil {
+				f.close()
+				delete(st.bm.pending, e)
+			}
+		}()
 		// In the table before the first event can reach the dispatcher.
 		st.mu.Lock()
 		st.calls[e.id] = e
@@ -616,6 +618,7 @@ func (st *cstack) callMake(accID uint64, uri, headers string, noOffer bool, ud u
 		e.call = c
 		return nil
 	})
+	files.close() // the command never reached the loop
 	if err != nil {
 		return 0, err
 	}

@@ -53,7 +53,7 @@ extern "C" {
  * abi_version has another major (SK400VOP_ERR_ABI). The major is also the
  * SONAME: libsk400vop.so.1. A minor bump only appends. */
 #define SK400VOP_ABI_VERSION_MAJOR 1
-#define SK400VOP_ABI_VERSION_MINOR 0
+#define SK400VOP_ABI_VERSION_MINOR 1
 #define SK400VOP_ABI_VERSION \
     ((uint32_t)((SK400VOP_ABI_VERSION_MAJOR << 16) | SK400VOP_ABI_VERSION_MINOR))
 
@@ -122,7 +122,15 @@ enum {
     SK400VOP_CALL_EV_STATE = 1,         /* the call entered info->state */
     SK400VOP_CALL_EV_MEDIA = 2,         /* an offer/answer exchange completed (hold, resume...) */
     SK400VOP_CALL_EV_CHANGE_FAILED = 3, /* our re-INVITE/UPDATE failed; the session stays as it was */
-    SK400VOP_CALL_EV_REFRESHED = 4      /* a session refresh (RFC 4028) succeeded */
+    SK400VOP_CALL_EV_REFRESHED = 4,     /* a session refresh (RFC 4028) succeeded */
+    SK400VOP_CALL_EV_MEDIA_TIMEOUT = 5  /* (ABI 1.1) built-in media: no RTP came for
+                                           config.rtp_timeout; the call stays up */
+};
+
+/* How a DTMF digit travelled (sk400vop_dtmf_info.method). ABI 1.1. */
+enum {
+    SK400VOP_DTMF_RFC4733 = 1, /* telephone-event in the RTP stream (RFC 4733) */
+    SK400VOP_DTMF_INFO = 2     /* SIP INFO, application/dtmf-relay or application/dtmf */
 };
 
 /* Auto-answer modes (sk400vop_account_config.auto_answer). */
@@ -200,8 +208,10 @@ typedef struct sk400vop_config {
     uint32_t destroy_timeout_ms;   /* bound of sk400vop_destroy's wait for unregistration (0: 2000) */
     int32_t sip_trace;             /* 1: copy every SIP datagram / stream chunk sent or read to
                                       on_sip_trace (default 0) */
-    uint16_t rtp_port_min;         /* RTP port range; phase 1 only announces them in SDP */
+    uint16_t rtp_port_min;         /* port pairs (RTP even, RTCP odd) of the built-in media */
     uint16_t rtp_port_max;         /* (defaults 40000..40999) */
+    /* ABI 1.1 */
+    uint32_t rtp_timeout;          /* s without RTP before SK400VOP_CALL_EV_MEDIA_TIMEOUT (0: 30) */
 } sk400vop_config;
 
 /* sk400vop_config_init sets struct_size, abi_version and every default.
@@ -251,6 +261,14 @@ typedef struct sk400vop_call_info {
     const char *remote_uri;     /* the peer: To of our INVITE, From of theirs; never NULL */
     const char *remote_display; /* its display name, unquoted; never NULL */
 } sk400vop_call_info;
+
+/* sk400vop_dtmf_info describes a DTMF digit received (on_dtmf). ABI 1.1. */
+typedef struct sk400vop_dtmf_info {
+    uint32_t struct_size;
+    char digit;             /* '0'-'9', '*', '#', 'A'-'D' */
+    int32_t method;         /* SK400VOP_DTMF_RFC4733 or SK400VOP_DTMF_INFO */
+    uint32_t duration_ms;   /* how long the key was held, as the peer said */
+} sk400vop_dtmf_info;
 
 /* sk400vop_request_info describes a request handed to the app (on_request). */
 typedef struct sk400vop_request_info {
@@ -338,6 +356,15 @@ typedef struct sk400vop_events {
      * restrictions as on_log (wake your loop, nothing more).
      * NULL: use sk400vop_poll_fd() or poll periodically. */
     void (*on_events_pending)(void *app_ctx, sk400vop_stack_id stack);
+
+    /* ABI 1.1 */
+
+    /* A DTMF digit came in on a call, by RFC 4733 telephone-event or SIP
+     * INFO (info->method); each digit once, in order, whatever the loss or
+     * repetition of its packets. NULL: digits are dropped (the INFO is
+     * still answered 200). */
+    void (*on_dtmf)(void *app_ctx, sk400vop_stack_id stack, sk400vop_call_id call,
+                    void *call_user_data, const sk400vop_dtmf_info *info);
 } sk400vop_events;
 
 /* sk400vop_events_init zeroes the table and sets struct_size.
@@ -449,6 +476,13 @@ typedef struct sk400vop_account_config {
                                  only from the registrar/proxy, against SIP scanners) */
     const char *instance_id;  /* RFC 5626 "urn:uuid:..."; NULL: none */
     int32_t reg_id;           /* RFC 5626 reg-id (needs instance_id); 0: none */
+    /* ABI 1.1. The built-in media of this account's incoming calls (only the
+     * play_wav, play_loop, tone_hz and record_wav members count) from the
+     * moment the INVITE arrives, also for auto-answered calls, until
+     * sk400vop_call_answer's opts or sk400vop_call_play/_record change it.
+     * Copied at sk400vop_account_add (play_wav must open then). A
+     * record_wav is truncated by every call. NULL: silence, nothing kept. */
+    const struct sk400vop_call_opts *call_defaults;
 } sk400vop_account_config;
 
 /* sk400vop_account_config_init zeroes acc and sets struct_size and defaults.
@@ -519,6 +553,18 @@ typedef struct sk400vop_call_opts {
     const char *headers;
     int32_t no_offer;       /* make: send the INVITE without SDP (delayed offer) */
     int32_t early_media;    /* answer 183/18x: carry our SDP answer (early media) */
+    /* ABI 1.1: what the built-in media (sk400vop_create with media NULL)
+     * sends and keeps. Make: the call's media from the start. Answer: a
+     * member set replaces what the call had (the account's call_defaults),
+     * a member left zero keeps it. Files open before the function returns:
+     * a missing or unsupported file fails it with SK400VOP_ERR_INVALID. */
+    const char *play_wav;   /* WAV to send: PCM 8/16-bit, A-law or µ-law, mono or stereo,
+                               8..48 kHz (converted to 8 kHz mono); NULL: see tone_hz */
+    int32_t play_loop;      /* 1: play_wav starts over at its end; 0: silence after it */
+    uint32_t tone_hz;       /* no play_wav: send a sine tone (1..3999 Hz); 0: silence */
+    const char *record_wav; /* write the audio received to this WAV file (8 kHz 16-bit mono,
+                               created or truncated; finished when the call ends);
+                               NULL: discard it */
 } sk400vop_call_opts;
 
 /* sk400vop_call_opts_init zeroes opts and sets struct_size.
@@ -600,6 +646,100 @@ SK400VOP_API sk400vop_status sk400vop_call_resume(sk400vop_stack_id stack, sk400
  * Returns: SK400VOP_OK; SK400VOP_ERR_BAD_HANDLE. */
 SK400VOP_API sk400vop_status sk400vop_call_set_user_data(sk400vop_stack_id stack, sk400vop_call_id call,
                                                          void *user_data);
+
+/* ------------------------------------------------------------------------ */
+/* Built-in media of a call (ABI 1.1)                                       */
+/* ------------------------------------------------------------------------ */
+/* With media NULL at sk400vop_create, every call gets the built-in engine:
+ * SDP offer/answer (PCMU, PCMA, telephone-event), RTP/RTCP on a port pair
+ * of cfg->rtp_port_min..max, a jitter buffer, G.711, and DTMF. What it sends
+ * and keeps is chosen per call (sk400vop_call_opts: WAV file, tone or
+ * silence; WAV recording or nothing), per account for incoming calls
+ * (call_defaults) and during the call (sk400vop_call_play/_record). The
+ * app's own PCM frames go through the media table instead.
+ * RTP is announced on the IP address of the call's account's listen socket;
+ * an unspecified listen address (0.0.0.0, ::) announces 127.0.0.1, so a
+ * stack that calls other hosts must listen on a concrete address. */
+
+/* sk400vop_call_send_dtmf queues digits ("0"-"9", "*", "#", "A"-"D"; a-d
+ * taken as A-D) to send on a confirmed call, one after the other, each held
+ * duration_ms (0: 100; at most 5000) with a 100 ms gap: as RFC 4733
+ * telephone-events when the peer agreed to them, else as SIP INFO
+ * (application/dtmf-relay). The queue holds 64 digits.
+ * Ownership: digits is copied.
+ * Thread-safety: any thread, any callback.
+ * Returns: SK400VOP_OK; SK400VOP_ERR_INVALID (NULL, empty, a bad digit,
+ *   duration); SK400VOP_ERR_STATE (not confirmed); SK400VOP_ERR_PENDING
+ *   (the queue is full); SK400VOP_ERR_CLOSED; SK400VOP_ERR_BAD_HANDLE. */
+SK400VOP_API sk400vop_status sk400vop_call_send_dtmf(sk400vop_stack_id stack, sk400vop_call_id call,
+                                                     const char *digits, uint32_t duration_ms);
+
+/* sk400vop_call_play changes what the call sends, from the next packet:
+ * wav_path played once (loop 0, then silence) or over and over (loop 1);
+ * NULL: silence. The file before is closed.
+ * Ownership: wav_path is copied; the file is opened before it returns.
+ * Thread-safety: any thread, any callback.
+ * Returns: SK400VOP_OK; SK400VOP_ERR_INVALID (the file cannot be opened or
+ *   is no supported WAV: see last_error); SK400VOP_ERR_STATE (the call's
+ *   media is over, or not the built-in engine); SK400VOP_ERR_CLOSED;
+ *   SK400VOP_ERR_BAD_HANDLE. */
+SK400VOP_API sk400vop_status sk400vop_call_play(sk400vop_stack_id stack, sk400vop_call_id call,
+                                                const char *wav_path, int32_t loop);
+
+/* sk400vop_call_record writes what the call receives, from the next frame,
+ * to wav_path (created or truncated); NULL stops recording. The recording
+ * before is finished and closed.
+ * Ownership: wav_path is copied; the file is created before it returns.
+ * Thread-safety: any thread, any callback.
+ * Returns: as sk400vop_call_play. */
+SK400VOP_API sk400vop_status sk400vop_call_record(sk400vop_stack_id stack, sk400vop_call_id call,
+                                                  const char *wav_path);
+
+/* sk400vop_rtp_stats holds the figures of a call's built-in media. */
+typedef struct sk400vop_rtp_stats {
+    uint32_t struct_size;      /* set by sk400vop_rtp_stats_init */
+    int32_t active;            /* 1: an audio stream is agreed now */
+    int32_t payload_type;      /* of the codec agreed (0 PCMU, 8 PCMA); -1 before */
+    char codec[16];            /* "PCMU", "PCMA"; "" before */
+    uint32_t ptime;            /* ms per packet */
+    char remote_addr[64];      /* where RTP goes: "ip:port" (latched), "" before */
+    uint64_t packets_sent;
+    uint64_t bytes_sent;       /* payload octets, as in RTCP SR */
+    uint64_t packets_received;
+    uint64_t bytes_received;
+    int64_t lost;              /* packets of the peer lost (RFC 3550 A.3) */
+    double jitter_ms;          /* interarrival jitter of the peer's stream (A.8) */
+    double rtt_ms;             /* round-trip time from RTCP; 0 before a report */
+    int64_t remote_lost;       /* what the peer's last report says of our stream */
+    double remote_fraction_lost; /* 0..1, in the peer's last interval */
+    double remote_jitter_ms;
+    uint64_t discarded;        /* duplicates and packets dropped by sequence checks */
+    uint64_t late;             /* packets too late for the jitter buffer */
+    uint64_t concealed;        /* frames made up for missing ones */
+    double jitter_buffer_ms;   /* current target delay */
+} sk400vop_rtp_stats;
+
+/* sk400vop_rtp_stats_init zeroes stats and sets struct_size.
+ * Ownership: stats is the caller's.
+ * Thread-safety: any thread.
+ * Returns: nothing. */
+static inline void sk400vop_rtp_stats_init(sk400vop_rtp_stats *stats)
+{
+    sk400vop_rtp_stats zero = {0};
+    *stats = zero;
+    stats->struct_size = (uint32_t)sizeof(sk400vop_rtp_stats);
+}
+
+/* sk400vop_call_stats writes the RTP/RTCP figures of a call into *stats:
+ * min(stats->struct_size, the library's size) bytes, struct_size kept. In
+ * the DISCONNECTED callback of the call they are its final figures.
+ * Ownership: stats is the caller's.
+ * Thread-safety: any thread, any callback.
+ * Returns: SK400VOP_OK; SK400VOP_ERR_INVALID (NULL, struct_size too small);
+ *   SK400VOP_ERR_STATE (the call has no built-in media);
+ *   SK400VOP_ERR_CLOSED; SK400VOP_ERR_BAD_HANDLE. */
+SK400VOP_API sk400vop_status sk400vop_call_stats(sk400vop_stack_id stack, sk400vop_call_id call,
+                                                 sk400vop_rtp_stats *stats);
 
 /* ------------------------------------------------------------------------ */
 /* Server transactions                                                      */

@@ -5,15 +5,24 @@
  *             --call sip:bob@127.0.0.1:5070 --hold-after 1 --duration 2
  *   softphone --listen udp:192.0.2.10:5060 --user alice --password secret \
  *             --domain example.com --registrar sip:example.com --duration 5
+ *   softphone --listen udp:127.0.0.1:0 --user alice --call sip:bob@127.0.0.1:5070 \
+ *             --play tone.wav --dtmf 123# --duration 3
+ *   softphone --listen udp:127.0.0.1:5070 --user bob --auto-answer --record heard.wav
  *
  * One line per event on stdout, with a stable prefix for scripts:
  *   REG ok 200 | REG failed 403 Forbidden | REG unregistered 200
  *   CALL incoming sip:alice@127.0.0.1:5072 | CALL calling | CALL early 180
  *   CALL confirmed | CALL held | CALL resumed | CALL disconnected 200 ...
+ *   DTMF 5 rfc4733 | DTMF # info            (digits received)
+ *   CALL media-timeout                       (no RTP for config.rtp_timeout)
+ *   RTP sent 150 recv 149 lost 0 jitter 0.2 ms rtt 0.3 ms codec PCMU
+ * Media is the library's built-in engine: --play sends a WAV file (--tone
+ * a sine tone), --record writes what is received to a WAV file, --dtmf
+ * sends its digits half a second after the call is confirmed. The RTP
+ * line is printed when the call ends, from its final figures.
  * Exit status: 0 when the scenario succeeded (registered; or the call was
  * confirmed, held/resumed as asked, and ended), 1 when it did not, 2 for a
- * usage error. Media (--play, --record, --dtmf) arrives with the media
- * engine; those options are refused for now.
+ * usage error.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
@@ -28,7 +37,8 @@
 
 struct opts {
     const char *user, *password, *domain, *registrar, *proxy, *listen, *call;
-    int auto_answer, poll_mode, log_level;
+    const char *play, *record, *dtmf;
+    int auto_answer, poll_mode, log_level, tone;
     double duration, hold_after;
 };
 
@@ -42,7 +52,17 @@ struct phone {
     int confirmed, held, resumed, disconnected, disconnect_code;
     double confirmed_at;
     int log_level;
+    const struct opts *o;
 };
+
+/* media_opts fills the call options of the media asked on the command line. */
+static void media_opts(const struct opts *o, sk400vop_call_opts *co)
+{
+    sk400vop_call_opts_init(co);
+    co->play_wav = o->play;
+    co->tone_hz = (uint32_t)o->tone;
+    co->record_wav = o->record;
+}
 
 static double now_s(void)
 {
@@ -98,10 +118,18 @@ static void on_incoming_call(void *ctx, sk400vop_stack_id stack, sk400vop_accoun
     }
     p->call = call;
     pthread_mutex_unlock(&p->mu);
-    /* Answering from inside the callback is allowed: ring, then accept. */
-    if ((st = sk400vop_call_answer(stack, call, 180, NULL)) != SK400VOP_OK ||
-        (st = sk400vop_call_answer(stack, call, 200, NULL)) != SK400VOP_OK)
-        fprintf(stderr, "softphone: answer: %s\n", sk400vop_strerror(st));
+    /* Answering from inside the callback is allowed: ring, then accept
+     * with the media asked for (what to play and where to record). */
+    {
+        sk400vop_call_opts co;
+        media_opts(p->o, &co);
+        if ((st = sk400vop_call_answer(stack, call, 180, NULL)) != SK400VOP_OK ||
+            (st = sk400vop_call_answer(stack, call, 200, &co)) != SK400VOP_OK) {
+            char detail[256];
+            sk400vop_last_error(stack, detail, sizeof detail);
+            fprintf(stderr, "softphone: answer: %s (%s)\n", sk400vop_strerror(st), detail);
+        }
+    }
 }
 
 static const char *state_name(int32_t s)
@@ -121,7 +149,7 @@ static void on_call_state(void *ctx, sk400vop_stack_id stack, sk400vop_call_id c
                           const sk400vop_call_info *info)
 {
     struct phone *p = ctx;
-    (void)stack; (void)ud;
+    (void)ud;
     pthread_mutex_lock(&p->mu);
     if (call != p->call) {
         pthread_mutex_unlock(&p->mu);
@@ -136,10 +164,19 @@ static void on_call_state(void *ctx, sk400vop_stack_id stack, sk400vop_call_id c
         p->confirmed = 1;
         p->confirmed_at = now_s();
         break;
-    case SK400VOP_CALL_DISCONNECTED:
+    case SK400VOP_CALL_DISCONNECTED: {
+        /* The handle is valid until this callback returns: the stats are
+         * the call's final figures. */
+        sk400vop_rtp_stats rs;
+        sk400vop_rtp_stats_init(&rs);
         printf("CALL disconnected %d%s%s%s%s%s\n", info->code, info->reason[0] ? " " : "", info->reason,
                info->local ? " local" : " remote",
                info->cause[0] ? " cause=" : "", info->cause);
+        if (sk400vop_call_stats(stack, call, &rs) == SK400VOP_OK)
+            printf("RTP sent %llu recv %llu lost %lld jitter %.1f ms rtt %.1f ms codec %s\n",
+                   (unsigned long long)rs.packets_sent, (unsigned long long)rs.packets_received,
+                   (long long)rs.lost, rs.jitter_ms, rs.rtt_ms, rs.codec[0] ? rs.codec : "-");
+    }
         p->disconnected = 1;
         p->disconnect_code = info->code;
         break;
@@ -171,8 +208,18 @@ static void on_call_media(void *ctx, sk400vop_stack_id stack, sk400vop_call_id c
     case SK400VOP_CALL_EV_REFRESHED:
         printf("CALL refreshed\n");
         break;
+    case SK400VOP_CALL_EV_MEDIA_TIMEOUT:
+        printf("CALL media-timeout\n");
+        break;
     }
     pthread_mutex_unlock(&p->mu);
+}
+
+static void on_dtmf(void *ctx, sk400vop_stack_id stack, sk400vop_call_id call, void *ud,
+                    const sk400vop_dtmf_info *info)
+{
+    (void)ctx; (void)stack; (void)call; (void)ud;
+    printf("DTMF %c %s\n", info->digit, info->method == SK400VOP_DTMF_INFO ? "info" : "rfc4733");
 }
 
 static void usage(void)
@@ -180,8 +227,8 @@ static void usage(void)
     fprintf(stderr,
             "usage: softphone --listen udp:|tcp:|tls:HOST:PORT [--user U] [--password P] [--domain D]\n"
             "                 [--registrar URI] [--proxy URI] [--call URI | --auto-answer]\n"
-            "                 [--duration S] [--hold-after S] [--log-level 0-4] [--poll]\n"
-            "                 (--play WAV, --record WAV, --dtmf DIGITS: not supported yet)\n");
+            "                 [--play WAV | --tone HZ] [--record WAV] [--dtmf DIGITS]\n"
+            "                 [--duration S] [--hold-after S] [--log-level 0-4] [--poll]\n");
 }
 
 static int parse(int argc, char **argv, struct opts *o)
@@ -204,16 +251,16 @@ static int parse(int argc, char **argv, struct opts *o)
         ARG("--proxy", o->proxy)
         ARG("--listen", o->listen)
         ARG("--call", o->call)
+        ARG("--play", o->play)
+        ARG("--record", o->record)
+        ARG("--dtmf", o->dtmf)
 #undef ARG
         if (!strcmp(a, "--duration") && v) { o->duration = atof(v); i++; continue; }
         if (!strcmp(a, "--hold-after") && v) { o->hold_after = atof(v); i++; continue; }
         if (!strcmp(a, "--log-level") && v) { o->log_level = atoi(v); i++; continue; }
         if (!strcmp(a, "--auto-answer")) { o->auto_answer = 1; continue; }
         if (!strcmp(a, "--poll")) { o->poll_mode = 1; continue; }
-        if (!strcmp(a, "--play") || !strcmp(a, "--record") || !strcmp(a, "--dtmf")) {
-            fprintf(stderr, "softphone: %s: not yet supported (media arrives with the media engine)\n", a);
-            return 0;
-        }
+        if (!strcmp(a, "--tone") && v) { o->tone = atoi(v); i++; continue; }
         if (!strcmp(a, "--help") || !strcmp(a, "-h")) { usage(); return 0; }
         fprintf(stderr, "softphone: unknown or incomplete option %s\n", a);
         usage();
@@ -262,7 +309,7 @@ int main(int argc, char **argv)
     sk400vop_status st;
     char aor[512], host[256];
     const char *proto_end, *hp;
-    int fd = -1, ok = 0, hold_done = 0, hung_up = 0, unreg_sent = 0;
+    int fd = -1, ok = 0, hold_done = 0, hung_up = 0, unreg_sent = 0, dtmf_sent = 0;
     double start, deadline;
 
     setvbuf(stdout, NULL, _IOLBF, 0);
@@ -271,6 +318,7 @@ int main(int argc, char **argv)
     memset(&p, 0, sizeof p);
     pthread_mutex_init(&p.mu, NULL);
     p.log_level = o.log_level;
+    p.o = &o;
 
     sk400vop_config_init(&cfg);
     cfg.listen = o.listen;
@@ -283,6 +331,7 @@ int main(int argc, char **argv)
     ev.on_incoming_call = on_incoming_call;
     ev.on_call_state = on_call_state;
     ev.on_call_media = on_call_media;
+    ev.on_dtmf = on_dtmf;
     if ((st = sk400vop_create(&cfg, &ev, NULL, NULL, &p, &stack)) != SK400VOP_OK)
         return fail("create", 0, st);
     p.stack = stack;
@@ -337,8 +386,10 @@ int main(int argc, char **argv)
 
     if (o.call) {
         sk400vop_call_id call;
+        sk400vop_call_opts co;
+        media_opts(&o, &co);
         pthread_mutex_lock(&p.mu); /* so on_call_state knows the call from its first event */
-        st = sk400vop_call_make(stack, acc, o.call, NULL, NULL, &call);
+        st = sk400vop_call_make(stack, acc, o.call, &co, NULL, &call);
         if (st == SK400VOP_OK) p.call = call;
         pthread_mutex_unlock(&p.mu);
         if (st != SK400VOP_OK) {
@@ -364,6 +415,10 @@ int main(int argc, char **argv)
         if (disconnected || t > deadline) break;
         if (!o.call && !o.auto_answer && t - start >= o.duration) break; /* register only */
         if (o.auto_answer && !confirmed && call == 0 && t - start >= o.duration) break;
+        if (confirmed && o.dtmf && !dtmf_sent && since >= 0.5) {
+            if ((st = sk400vop_call_send_dtmf(stack, call, o.dtmf, 0)) != SK400VOP_OK) fail("dtmf", stack, st);
+            dtmf_sent = 1;
+        }
         if (confirmed && o.hold_after >= 0 && since >= o.hold_after && !hold_done) {
             if ((st = sk400vop_call_hold(stack, call)) != SK400VOP_OK) fail("hold", stack, st);
             hold_done = 1;
