@@ -11,8 +11,15 @@ package ctest
 
 static inline const struct sk400vop_ctest *test_at(int i) { return &sk400vop_ctests[i]; }
 static inline const char *run_test(const struct sk400vop_ctest *t) { return t->run(); }
+const void *sk400vop_ctest_noop_media(void);
 */
 import "C"
+
+import "unsafe"
+
+// NoopMediaTable returns a C sk400vop_media (media_noop.c) whose frame and
+// on_frame do nothing: the benchmark of one frame crossing uses it.
+func NoopMediaTable() unsafe.Pointer { return unsafe.Pointer(C.sk400vop_ctest_noop_media()) }
 
 // Names lists the C tests in order.
 func Names() []string {
