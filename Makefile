@@ -5,7 +5,7 @@ export GOFLAGS := -buildvcs=false
 GO ?= go
 FUZZTIME ?= 10m
 
-.PHONY: all demo test vet unit interop bench-check bench fuzz tools lib install ctest ctest-asan cmake-tool
+.PHONY: all demo demo-tools test vet unit interop bench-check bench fuzz tools lib install ctest ctest-asan cmake-tool
 
 all: test
 
@@ -16,10 +16,35 @@ tools:
 	@$(GO) version
 	$(GO) mod download
 
-demo: tools
-	@echo "sk400vop: the loopback call demo arrives with the C API (issue 6)."
-	@echo "Today the engine has its message core, transactions and transports (see README.md);"
-	@echo "run 'make test' to exercise them."
+# The loopback call: builds the library and the C examples with CMake (the
+# Go library through the Go toolchain), then two softphone processes call
+# each other over 127.0.0.1 with a generated 440 Hz WAV and DTMF, and
+# examples/c/demo.sh checks events, SIP ladder, RTP figures and the
+# recording. Needs nothing built before; C tools come from Debian if missing.
+demo: tools demo-tools
+	cmake -S . -B $(BUILD)/cmake -DCMAKE_BUILD_TYPE=RelWithDebInfo -DGO_EXECUTABLE=$$(command -v $(GO)) >/dev/null
+	cmake --build $(BUILD)/cmake -j >/dev/null
+	@sh examples/c/demo.sh $(BUILD)/cmake
+
+# cmake and a C/C++ compiler (CMake's project needs both) from Debian when
+# missing; failing to get them fails loudly.
+DEMO_TOOLS := cmake:cmake cc:gcc c++:g++
+demo-tools:
+	@set -e; missing=""; \
+	for pair in $(DEMO_TOOLS); do \
+		command -v $${pair%%:*} >/dev/null || missing="$$missing $${pair#*:}"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+		echo "demo: installing$$missing with apt-get"; \
+		sudo=""; [ "$$(id -u)" = 0 ] || sudo="sudo -n"; \
+		{ $$sudo apt-get -q update && \
+		  $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -q -y --no-install-recommends \
+			-o DPkg::Lock::Timeout=120$$missing; } \
+		|| { echo "error: demo: apt-get could not install$$missing (needs root or passwordless sudo and a Debian mirror)" >&2; exit 1; }; \
+	fi; \
+	for pair in $(DEMO_TOOLS); do \
+		command -v $${pair%%:*} >/dev/null || { echo "error: demo: $${pair%%:*} still missing after installing $${pair#*:}" >&2; exit 1; }; \
+	done
 
 test: tools vet unit interop bench-check ctest
 

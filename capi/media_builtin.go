@@ -118,11 +118,23 @@ func (o mediaOpts) openSource(f *mediaFiles) error {
 			return fmt.Errorf("%w: play_wav %q: %v", errInvalid, o.play, err)
 		}
 		r.Loop = o.loop
-		f.src, f.srcClose = r, r
+		f.src, f.srcClose = playOut{r}, r
 	case o.tone > 0:
 		f.src = audio.NewTone(float64(o.tone), toneAmplitude)
 	}
 	return nil
+}
+
+// playOut sends the end of a WAV file and silence after it: the RTP
+// session sends nothing for a frame its source fails, and a peer would
+// take a finished prompt for a dead call (RTP inactivity timeout).
+type playOut struct{ r *audio.WAVReader }
+
+func (p playOut) ReadFrame(pcm []int16) error {
+	if err := p.r.ReadFrame(pcm); err != nil && err != io.EOF {
+		return err
+	}
+	return nil // at io.EOF pcm holds the last samples, zero-filled
 }
 
 // openSink creates the recording of o.
@@ -288,8 +300,9 @@ func (m *builtinMedia) Close() {
 		return
 	}
 	m.closed = true
+	m.finalNeg = m.Call.Negotiated() // Close forgets it
 	m.Call.Close()
-	m.final, m.finalNeg = m.Call.Stats(), m.Call.Negotiated()
+	m.final = m.Call.Stats() // with the RTCP BYE Close sent
 	m.setSource(nil, nil)
 	m.setSink(nil, nil)
 	delete(m.st.bm.live, m)

@@ -15,7 +15,10 @@
  *   CALL confirmed | CALL held | CALL resumed | CALL disconnected 200 ...
  *   DTMF 5 rfc4733 | DTMF # info            (digits received)
  *   CALL media-timeout                       (no RTP for config.rtp_timeout)
- *   RTP sent 150 recv 149 lost 0 jitter 0.2 ms rtt 0.3 ms codec PCMU
+ *   RTP sent 150 recv 149 lost 0 jitter 0.2 ms rtt 0.3 ms codec PCMU   (rtt -: no RTCP yet)
+ *   SIP > 127.0.0.1:5070 INVITE sip:bob@127.0.0.1:5070 SIP/2.0   (--trace:
+ *   SIP < 127.0.0.1:5070 SIP/2.0 200 OK                 first line of each
+ *                                                        datagram or chunk)
  * Media is the library's built-in engine: --play sends a WAV file (--tone
  * a sine tone), --record writes what is received to a WAV file, --dtmf
  * sends its digits half a second after the call is confirmed. The RTP
@@ -38,7 +41,7 @@
 struct opts {
     const char *user, *password, *domain, *registrar, *proxy, *listen, *call;
     const char *play, *record, *dtmf;
-    int auto_answer, poll_mode, log_level, tone;
+    int auto_answer, poll_mode, log_level, tone, trace;
     double duration, hold_after;
 };
 
@@ -172,10 +175,13 @@ static void on_call_state(void *ctx, sk400vop_stack_id stack, sk400vop_call_id c
         printf("CALL disconnected %d%s%s%s%s%s\n", info->code, info->reason[0] ? " " : "", info->reason,
                info->local ? " local" : " remote",
                info->cause[0] ? " cause=" : "", info->cause);
-        if (sk400vop_call_stats(stack, call, &rs) == SK400VOP_OK)
-            printf("RTP sent %llu recv %llu lost %lld jitter %.1f ms rtt %.1f ms codec %s\n",
+        if (sk400vop_call_stats(stack, call, &rs) == SK400VOP_OK) {
+            char rtt[32] = "-"; /* no RTCP report yet (the first comes after about 5 s) */
+            if (rs.rtt_ms > 0) snprintf(rtt, sizeof rtt, "%.1f ms", rs.rtt_ms);
+            printf("RTP sent %llu recv %llu lost %lld jitter %.1f ms rtt %s codec %s\n",
                    (unsigned long long)rs.packets_sent, (unsigned long long)rs.packets_received,
-                   (long long)rs.lost, rs.jitter_ms, rs.rtt_ms, rs.codec[0] ? rs.codec : "-");
+                   (long long)rs.lost, rs.jitter_ms, rtt, rs.codec[0] ? rs.codec : "-");
+        }
     }
         p->disconnected = 1;
         p->disconnect_code = info->code;
@@ -215,6 +221,17 @@ static void on_call_media(void *ctx, sk400vop_stack_id stack, sk400vop_call_id c
     pthread_mutex_unlock(&p->mu);
 }
 
+/* on_sip_trace prints the first line of what went out (>) or came in (<). */
+static void on_sip_trace(void *ctx, sk400vop_stack_id stack, int32_t outgoing, const char *peer, const char *msg,
+                         size_t len)
+{
+    size_t n = 0;
+    (void)ctx; (void)stack;
+    while (n < len && msg[n] != '\r' && msg[n] != '\n') n++;
+    if (n == 0) return; /* a keep-alive */
+    printf("SIP %c %s %.*s\n", outgoing ? '>' : '<', peer, (int)n, msg);
+}
+
 static void on_dtmf(void *ctx, sk400vop_stack_id stack, sk400vop_call_id call, void *ud,
                     const sk400vop_dtmf_info *info)
 {
@@ -228,7 +245,7 @@ static void usage(void)
             "usage: softphone --listen udp:|tcp:|tls:HOST:PORT [--user U] [--password P] [--domain D]\n"
             "                 [--registrar URI] [--proxy URI] [--call URI | --auto-answer]\n"
             "                 [--play WAV | --tone HZ] [--record WAV] [--dtmf DIGITS]\n"
-            "                 [--duration S] [--hold-after S] [--log-level 0-4] [--poll]\n");
+            "                 [--duration S] [--hold-after S] [--log-level 0-4] [--poll] [--trace]\n");
 }
 
 static int parse(int argc, char **argv, struct opts *o)
@@ -260,6 +277,7 @@ static int parse(int argc, char **argv, struct opts *o)
         if (!strcmp(a, "--log-level") && v) { o->log_level = atoi(v); i++; continue; }
         if (!strcmp(a, "--auto-answer")) { o->auto_answer = 1; continue; }
         if (!strcmp(a, "--poll")) { o->poll_mode = 1; continue; }
+        if (!strcmp(a, "--trace")) { o->trace = 1; continue; }
         if (!strcmp(a, "--tone") && v) { o->tone = atoi(v); i++; continue; }
         if (!strcmp(a, "--help") || !strcmp(a, "-h")) { usage(); return 0; }
         fprintf(stderr, "softphone: unknown or incomplete option %s\n", a);
@@ -332,6 +350,10 @@ int main(int argc, char **argv)
     ev.on_call_state = on_call_state;
     ev.on_call_media = on_call_media;
     ev.on_dtmf = on_dtmf;
+    if (o.trace) {
+        cfg.sip_trace = 1;
+        ev.on_sip_trace = on_sip_trace;
+    }
     if ((st = sk400vop_create(&cfg, &ev, NULL, NULL, &p, &stack)) != SK400VOP_OK)
         return fail("create", 0, st);
     p.stack = stack;
