@@ -16,14 +16,14 @@ tools:
 	@$(GO) version
 	$(GO) mod download
 
-# The loopback call: builds the library and the C examples with CMake (the
+# The loopback call: builds the shared library and the softphone with CMake (the
 # Go library through the Go toolchain), then two softphone processes call
 # each other over 127.0.0.1 with a generated 440 Hz WAV and DTMF, and
 # examples/c/demo.sh checks events, SIP ladder, RTP figures and the
 # recording. Needs nothing built before; C tools come from Debian if missing.
 demo: tools demo-tools
 	cmake -S . -B $(BUILD)/cmake -DCMAKE_BUILD_TYPE=RelWithDebInfo -DGO_EXECUTABLE=$$(command -v $(GO)) >/dev/null
-	cmake --build $(BUILD)/cmake -j >/dev/null
+	cmake --build $(BUILD)/cmake -j --target softphone wavtool >/dev/null
 	@sh examples/c/demo.sh $(BUILD)/cmake
 
 # cmake and a C/C++ compiler (CMake's project needs both) from Debian when
