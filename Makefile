@@ -59,12 +59,18 @@ unit:
 
 # Real peers on 127.0.0.1 (interop/README.md): install whichever of
 # Kamailio, baresip and SIPp is missing from Debian, then run the interop
-# suite, which skips unless SK400VOP_INTEROP=1.
+# suite, which skips unless SK400VOP_INTEROP=1. INTEROP_DEBS are packages
+# without a command of their own (Kamailio modules), checked with dpkg-query.
 INTEROP_PKGS := kamailio:kamailio baresip:baresip-core sipp:sip-tester
+INTEROP_DEBS := kamailio-presence-modules
 interop:
 	@set -e; export PATH="$$PATH:/usr/sbin:/sbin"; missing=""; \
+	installed() { dpkg-query -W -f='$${Status}' "$$1" 2>/dev/null | grep -q 'ok installed'; }; \
 	for pair in $(INTEROP_PKGS); do \
 		command -v $${pair%%:*} >/dev/null || missing="$$missing $${pair#*:}"; \
+	done; \
+	for deb in $(INTEROP_DEBS); do \
+		installed $$deb || missing="$$missing $$deb"; \
 	done; \
 	if [ -n "$$missing" ]; then \
 		echo "interop: installing$$missing with apt-get"; \
@@ -76,6 +82,9 @@ interop:
 	fi; \
 	for pair in $(INTEROP_PKGS); do \
 		command -v $${pair%%:*} >/dev/null || { echo "error: interop: $${pair%%:*} still missing after installing $${pair#*:}" >&2; exit 1; }; \
+	done; \
+	for deb in $(INTEROP_DEBS); do \
+		installed $$deb || { echo "error: interop: $$deb still not installed" >&2; exit 1; }; \
 	done
 	SK400VOP_INTEROP=1 $(GO) test -race -count=1 -timeout=5m -v ./interop/
 

@@ -40,6 +40,11 @@ type KamailioOptions struct {
 	Children int
 	// StartTimeout bounds the wait for the first answer (default 10 s).
 	StartTimeout time.Duration
+	// Presence loads the presence server (presence + presence_xml, from
+	// Debian's kamailio-presence-modules), kept in memory only: PUBLISH
+	// and SUBSCRIBE for a user at Domain are answered by Kamailio itself
+	// (after the 407 challenge), and it sends the NOTIFYs.
+	Presence bool
 }
 
 // Kamailio is a running Kamailio registrar and authenticating proxy.
@@ -157,7 +162,7 @@ func StartKamailio(t testing.TB, opts KamailioOptions) *Kamailio {
 		"Users": users, "DefaultExpires": opts.DefaultExpires, "MinExpires": opts.MinExpires,
 		"MaxExpires": opts.MaxExpires, "Algorithm": opts.Algorithm, "Qop": qopFlag,
 		"CallAuth": !opts.NoCallAuth, "Debug": opts.Debug, "Children": opts.Children,
-		"Dir": dir,
+		"Dir": dir, "Presence": opts.Presence,
 	})
 	if err != nil {
 		t.Fatalf("interop: Kamailio config template: %v", err)
@@ -271,6 +276,20 @@ loadmodule "xlog.so"
 loadmodule "sanity.so"
 loadmodule "htable.so"
 loadmodule "auth.so"
+{{- if .Presence}}
+loadmodule "presence.so"
+loadmodule "presence_xml.so"
+
+# Presence without a database: subscriptions (subs_db_mode 0) and
+# presentities (publ_cache 2) in shared memory only. Watchers are
+# authorised without XCAP (force_active).
+modparam("presence", "subs_db_mode", 0)
+modparam("presence", "publ_cache", 2)
+modparam("presence", "server_address", "sip:{{.Host}}:{{.Port}}")
+modparam("presence", "min_expires", 10)
+modparam("presence_xml", "force_active", 1)
+modparam("presence_xml", "integrated_xcap_server", 0)
+{{- end}}
 
 # Plain-text passwords, loaded below at module init: no database.
 modparam("htable", "htable", "users=>size=6;autoexpire=0;")
@@ -330,6 +349,11 @@ request_route {
 	t_check_trans();
 	route(AUTH);
 	remove_hf("Route");
+{{- if .Presence}}
+	if (is_method("PUBLISH|SUBSCRIBE") && ($rd == "{{.Domain}}" || uri == myself)) {
+		route(PRESENCE);
+	}
+{{- end}}
 	if (is_method("INVITE|SUBSCRIBE|REFER")) {
 		record_route();
 	}
@@ -357,6 +381,11 @@ route[WITHINDLG] {
 		}
 		exit;
 	}
+{{- if .Presence}}
+	if (is_method("SUBSCRIBE") && uri == myself) {
+		route(PRESENCE);
+	}
+{{- end}}
 	xlog("L_WARN", "in-dialog $rm without matching Route from $si:$sp\n");
 	sl_send_reply("404", "Not here");
 	exit;
@@ -378,6 +407,24 @@ route[AUTH] {
 		consume_credentials();
 	}
 }
+
+{{- if .Presence}}
+# Kamailio is the presence server of its users: it keeps what they
+# PUBLISH and NOTIFYs their watchers.
+route[PRESENCE] {
+	if (!t_newtran()) {
+		sl_reply_error();
+		exit;
+	}
+	if (is_method("PUBLISH")) {
+		handle_publish();
+	} else {
+		handle_subscribe();
+	}
+	t_release();
+	exit;
+}
+{{- end}}
 
 route[LOCATION] {
 	if ($rd == "{{.Domain}}" || uri == myself) {
