@@ -72,6 +72,8 @@ struct phone {
     int in_cb_errors;      /* API results from inside callbacks that were wrong */
     int restricted_ok;     /* API calls from on_events_pending refused as they must be */
     int requests;          /* on_request calls, answered from inside the callback */
+    int dtmf;              /* on_dtmf calls */
+    char digits[16];       /* their digits */
     sk400vop_call_id last_call;
     sk400vop_status destroy_rc;
 };
@@ -176,6 +178,22 @@ static void on_request(void *ctx, sk400vop_stack_id stack, sk400vop_txn_id txn, 
     unlock(p);
 }
 
+static void on_dtmf(void *ctx, sk400vop_stack_id stack, sk400vop_call_id call, void *ud,
+                    const sk400vop_dtmf_info *info)
+{
+    struct phone *p = ctx;
+    sk400vop_rtp_stats rs;
+    (void)ud;
+    sk400vop_rtp_stats_init(&rs);
+    lock(p);
+    if ((size_t)p->dtmf + 1 < sizeof p->digits) p->digits[p->dtmf] = info->digit;
+    p->dtmf++;
+    /* Reading the figures from inside a callback works (it waits for the
+     * engine, never for the dispatcher). */
+    if (sk400vop_call_stats(stack, call, &rs) != SK400VOP_OK || rs.packets_received == 0) p->in_cb_errors++;
+    unlock(p);
+}
+
 static void on_log(void *ctx, int32_t level, const char *subsystem, const char *msg, size_t len)
 {
     (void)ctx; (void)level; (void)subsystem; (void)msg; (void)len;
@@ -204,6 +222,7 @@ static sk400vop_status phone_open(struct phone *p, int poll_mode, int auto_answe
     ev.on_events_pending = on_pending;
     ev.on_log = on_log;
     ev.on_request = on_request;
+    ev.on_dtmf = on_dtmf;
     if ((rc = sk400vop_create(&cfg, &ev, NULL, NULL, p, &p->stack)) != SK400VOP_OK) return rc;
     if ((rc = sk400vop_local_addr(p->stack, "udp", p->addr, sizeof p->addr)) != SK400VOP_OK) return rc;
     snprintf(aor, sizeof aor, "sip:u%llu@%s", (unsigned long long)p->stack, p->addr);
@@ -664,6 +683,75 @@ const char *sk400vop_ctest_request(void)
     return NULL;
 }
 
+/* The built-in media's functions: bad arguments and handles, then a call
+ * that sends DTMF and reads its figures, also from inside on_dtmf. */
+const char *sk400vop_ctest_media(void)
+{
+    struct phone a, b;
+    sk400vop_call_id c = 0;
+    sk400vop_rtp_stats rs;
+    sk400vop_call_opts o;
+    char uri[128];
+    CHECK_ST(phone_open(&a, 0, 0), SK400VOP_OK);
+    CHECK_ST(phone_open(&b, 0, 0), SK400VOP_OK);
+    b.answer = 1;
+    snprintf(uri, sizeof uri, "sip:callee@%s", b.addr);
+    sk400vop_rtp_stats_init(&rs);
+    CHECK_ST(sk400vop_call_stats(a.stack, 1, NULL), SK400VOP_ERR_INVALID);
+    CHECK_ST(sk400vop_call_stats(a.stack, 1, &rs), SK400VOP_ERR_BAD_HANDLE);
+    CHECK_ST(sk400vop_call_stats(0, 1, &rs), SK400VOP_ERR_BAD_HANDLE);
+    CHECK_ST(sk400vop_call_send_dtmf(a.stack, 1, NULL, 0), SK400VOP_ERR_INVALID);
+    CHECK_ST(sk400vop_call_send_dtmf(a.stack, 1, "", 0), SK400VOP_ERR_INVALID);
+    CHECK_ST(sk400vop_call_send_dtmf(a.stack, 1, "1", 0), SK400VOP_ERR_BAD_HANDLE);
+    CHECK_ST(sk400vop_call_play(a.stack, 1, NULL, 0), SK400VOP_ERR_BAD_HANDLE);
+    CHECK_ST(sk400vop_call_record(a.stack, a.acc, NULL), SK400VOP_ERR_BAD_HANDLE);
+    sk400vop_call_opts_init(&o);
+    o.play_wav = "/nonexistent/prompt.wav";
+    CHECK_ST(sk400vop_call_make(a.stack, a.acc, uri, &o, NULL, &c), SK400VOP_ERR_INVALID);
+    o.play_wav = NULL;
+    o.tone_hz = 4000; /* at Nyquist */
+    CHECK_ST(sk400vop_call_make(a.stack, a.acc, uri, &o, NULL, &c), SK400VOP_ERR_INVALID);
+    o.tone_hz = 0;
+    o.record_wav = "/nonexistent/dir/heard.wav";
+    CHECK_ST(sk400vop_call_make(a.stack, a.acc, uri, &o, NULL, &c), SK400VOP_ERR_INVALID);
+    o.record_wav = NULL;
+    o.tone_hz = 440;
+    CHECK_ST(sk400vop_call_make(a.stack, a.acc, uri, &o, &a, &c), SK400VOP_OK);
+    CHECK(wait_for(&a, &a.confirmed, 1, 5, NULL), "caller never confirmed");
+    CHECK_ST(sk400vop_call_send_dtmf(a.stack, c, "12x", 0), SK400VOP_ERR_INVALID);
+    CHECK_ST(sk400vop_call_send_dtmf(a.stack, c, "1", 6000), SK400VOP_ERR_INVALID);
+    CHECK_ST(sk400vop_call_send_dtmf(a.stack, c, "0123456789*#ABCD0123456789*#ABCD0123456789*#ABCD0123456789*#ABCD0", 0),
+             SK400VOP_ERR_INVALID); /* 65 */
+    CHECK_ST(sk400vop_call_play(a.stack, c, "/nonexistent/prompt.wav", 0), SK400VOP_ERR_INVALID);
+    CHECK_ST(sk400vop_call_record(a.stack, c, "/nonexistent/dir/heard.wav"), SK400VOP_ERR_INVALID);
+    CHECK_ST(sk400vop_call_play(a.stack, c, NULL, 0), SK400VOP_OK);   /* silence */
+    CHECK_ST(sk400vop_call_record(a.stack, c, NULL), SK400VOP_OK);   /* nothing kept */
+    sleep_ms(200); /* some RTP both ways before the digits */
+    CHECK_ST(sk400vop_call_send_dtmf(a.stack, c, "4a#", 40), SK400VOP_OK);
+    CHECK(wait_for(&b, &b.dtmf, 3, 5, NULL), "callee heard %d of 3 digits", get(&b, &b.dtmf));
+    lock(&b);
+    CHECK(memcmp(b.digits, "4A#", 3) == 0, "callee heard %.3s, want 4A#", b.digits);
+    unlock(&b);
+    CHECK(get(&b, &b.in_cb_errors) == 0, "stats from inside on_dtmf failed");
+    rs.struct_size = 8;
+    CHECK_ST(sk400vop_call_stats(a.stack, c, &rs), SK400VOP_ERR_INVALID);
+    sk400vop_rtp_stats_init(&rs);
+    CHECK_ST(sk400vop_call_stats(a.stack, c, &rs), SK400VOP_OK);
+    CHECK(rs.struct_size == sizeof rs && rs.active == 1 && rs.payload_type == 0 && strcmp(rs.codec, "PCMU") == 0 &&
+              rs.ptime == 20 && rs.packets_sent > 0 && rs.packets_received > 0 && rs.remote_addr[0] != 0,
+          "stats: active %d pt %d codec %s ptime %u sent %llu recv %llu remote %s", rs.active, rs.payload_type,
+          rs.codec, rs.ptime, (unsigned long long)rs.packets_sent, (unsigned long long)rs.packets_received,
+          rs.remote_addr);
+    CHECK_ST(sk400vop_call_hangup(a.stack, c, NULL), SK400VOP_OK);
+    CHECK(wait_for(&a, &a.disconnected, 1, 5, NULL), "caller never disconnected");
+    sleep_ms(20); /* the DISCONNECTED callback has returned: the handle is stale */
+    CHECK_ST(sk400vop_call_stats(a.stack, c, &rs), SK400VOP_ERR_BAD_HANDLE);
+    CHECK_ST(sk400vop_call_send_dtmf(a.stack, c, "1", 0), SK400VOP_ERR_BAD_HANDLE);
+    phone_close(&a);
+    phone_close(&b);
+    return NULL;
+}
+
 const struct sk400vop_ctest sk400vop_ctests[] = {
     {"args", sk400vop_ctest_args},
     {"stale", sk400vop_ctest_stale},
@@ -674,5 +762,6 @@ const struct sk400vop_ctest sk400vop_ctests[] = {
     {"destroy_in_callback", sk400vop_ctest_destroy_in_callback},
     {"poll_mode", sk400vop_ctest_poll_mode},
     {"request", sk400vop_ctest_request},
+    {"media", sk400vop_ctest_media},
     {NULL, NULL},
 };
