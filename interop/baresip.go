@@ -53,6 +53,10 @@ type BaresipOptions struct {
 	AccountParams string
 	// ExtraConfig lines are appended to the config file.
 	ExtraConfig string
+	// Contacts, if any, are written into the contacts file ("Name" <uri>
+	// lines) and load the contact module, whose `message TEXT` command
+	// sends a MESSAGE to the current contact: the first one.
+	Contacts []string
 	// NoWaitRegister returns as soon as ctrl_tcp accepts.
 	NoWaitRegister bool
 	// StartTimeout bounds start-up and registration (default 10 s).
@@ -165,6 +169,9 @@ func StartBaresip(t testing.TB, opts BaresipOptions) *Baresip {
 	// menu registers the commands (dial, hangup, accept, reginfo, ...) that
 	// ctrl_tcp runs, and performs answermode=auto.
 	fmt.Fprintf(&cfg, "module_app\tmenu.so\nmodule_app\tctrl_tcp.so\n")
+	if len(opts.Contacts) > 0 {
+		fmt.Fprintf(&cfg, "module_app\tcontact.so\n")
+	}
 	fmt.Fprintf(&cfg, "ctrl_tcp_listen\t%s\n", b.CtrlAddr)
 	fmt.Fprintf(&cfg, "ringback_disabled\tyes\nmenu_bell\tno\nstatmode_default\toff\n")
 	if opts.ExtraConfig != "" {
@@ -198,8 +205,12 @@ func StartBaresip(t testing.TB, opts BaresipOptions) *Baresip {
 	if err := os.WriteFile(filepath.Join(dir, "accounts"), []byte(acct.String()), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	// An empty contacts file keeps baresip from writing its template.
-	_ = os.WriteFile(filepath.Join(dir, "contacts"), nil, 0o644)
+	// A contacts file, even empty, keeps baresip from writing its template.
+	var contacts strings.Builder
+	for i, c := range opts.Contacts {
+		fmt.Fprintf(&contacts, "\"contact%d\" <%s>\n", i+1, c)
+	}
+	_ = os.WriteFile(filepath.Join(dir, "contacts"), []byte(contacts.String()), 0o644)
 
 	dumpOnFailure(t, "baresip config", filepath.Join(dir, "config"), filepath.Join(dir, "accounts"))
 	dumpOnFailure(t, "baresip log", b.LogPath)
