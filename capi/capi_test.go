@@ -29,12 +29,13 @@ func assertEmpty(t *testing.T) {
 	// dispatcher right after; give it a moment.
 	deadline := time.Now().Add(2 * time.Second)
 	for {
-		s, a, c, x := handleCounts()
-		if s+a+c+x == 0 {
+		s, a, c, x, o := handleCounts()
+		if s+a+c+x+o == 0 {
 			return
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("handle tables not empty: %d stacks, %d accounts, %d calls, %d transactions", s, a, c, x)
+			t.Fatalf("handle tables not empty: %d stacks, %d accounts, %d calls, %d transactions, %d other objects",
+				s, a, c, x, o)
 		}
 		time.Sleep(10 * time.Millisecond)
 	}

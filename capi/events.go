@@ -45,6 +45,7 @@ type event struct {
 	req           *reqData
 	digit         rune // evDTMF (method in state, duration ms in code)
 	trace         *traceData // evTrace (trace.go)
+	x             *objData   // the events of objects.go
 }
 
 // reqData is what on_request shows of a request.
@@ -75,15 +76,19 @@ func (st *cstack) push(e event) {
 	}
 }
 
-func (st *cstack) uaEvents(withRequests bool) ua.Events {
+func (st *cstack) uaEvents() ua.Events {
 	ev := ua.Events{
 		Registration: func(a *ua.Account, re ua.RegEvent) { st.protect(func() { st.onReg(a, re) }) },
 		IncomingCall: func(c *ua.Call) { st.protect(func() { st.onIncoming(c) }) },
 		CallEvent:    func(c *ua.Call, ce ua.CallEvent) { st.protect(func() { st.onCallEvent(c, ce) }) },
 	}
-	if withRequests {
+	// MESSAGE reaches on_message through Request rather than the UA's
+	// Message event: the UA answers that one 200 as soon as the Go
+	// callback returns, before the app's C callback has run.
+	if st.ev.on_request != nil || st.ev.on_message != nil {
 		ev.Request = func(r *ua.ServerRequest) { st.protect(func() { st.onRequest(r) }) }
 	}
+	st.objEvents(&ev)
 	return ev
 }
 
@@ -161,6 +166,14 @@ func (st *cstack) onCallEvent(c *ua.Call, ce ua.CallEvent) {
 
 func (st *cstack) onRequest(r *ua.ServerRequest) {
 	m := r.Request()
+	if st.ev.on_message != nil && m.Method() == "MESSAGE" {
+		st.onMessage(r)
+		return
+	}
+	if st.ev.on_request == nil {
+		r.Respond(501, "") // as the UA without Events.Request
+		return
+	}
 	d := &reqData{method: strings.Clone(m.Method()), ruri: strings.Clone(m.RawRequestURI()),
 		from: strings.Clone(m.Get("From")), to: strings.Clone(m.Get("To")), callID: strings.Clone(m.CallID()),
 		ctype: strings.Clone(m.Get("Content-Type")), body: append([]byte(nil), m.Body()...)}
@@ -180,18 +193,24 @@ func (st *cstack) onRequest(r *ua.ServerRequest) {
 			rec.call = ce.id
 		}
 	}
+	rec.txn = st.addTxn(r)
+	st.push(rec)
+}
+
+// addTxn gives r a transaction handle, forgetting those the UA has
+// answered 500 for meanwhile.
+func (st *cstack) addTxn(r *ua.ServerRequest) uint64 {
 	now := time.Now()
 	t := &txnEntry{id: newID(), req: r, at: now}
-	rec.txn = t.id
 	st.mu.Lock()
-	for id, old := range st.txns { // the UA has answered 500 for these
+	for id, old := range st.txns {
 		if now.Sub(old.at) > st.requestTimeout+5*time.Second {
 			delete(st.txns, id)
 		}
 	}
 	st.txns[t.id] = t
 	st.mu.Unlock()
-	st.push(rec)
+	return t.id
 }
 
 // waitCheck ends destroy's wait once every call it hung up has ended and
@@ -302,6 +321,10 @@ func (st *cstack) deliver(e *event) {
 		st.deliverDTMF(e, callUD)
 	case evTrace:
 		st.deliverTrace(e)
+	default:
+		if e.x != nil {
+			st.deliverObj(e)
+		}
 	}
 	if e.final {
 		st.mu.Lock()

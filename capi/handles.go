@@ -104,7 +104,7 @@ func (st *cstack) userData(acc, call uint64) (accUD, callUD uintptr) {
 
 // handleCounts reports the live handles of every kind, for the tests that
 // check the tables are empty after the C test drivers ran.
-func handleCounts() (stacks, accounts, calls, txns int) {
+func handleCounts() (stacks, accounts, calls, txns, objs int) {
 	registry.Lock()
 	all := make([]*cstack, 0, len(registry.stacks))
 	for _, st := range registry.stacks {
@@ -117,6 +117,7 @@ func handleCounts() (stacks, accounts, calls, txns int) {
 		accounts += len(st.accounts)
 		calls += len(st.calls)
 		txns += len(st.txns)
+		objs += len(st.objs)
 		st.mu.Unlock()
 	}
 	return

@@ -41,6 +41,27 @@ void sk400vop__call_pending(sk400vop__pending_fn fn, uintptr_t app_ctx, uint64_t
 void sk400vop__call_dtmf(const sk400vop_events *ev, uintptr_t app_ctx, uint64_t stack, uint64_t call,
                          uintptr_t call_ud, const sk400vop_dtmf_info *info);
 
+/* The callbacks of ABI 1.2 (subscriptions, publications, transfer,
+ * messages), all through one trampoline: which names the member; id and
+ * ud are the handle and user data of the object the event concerns, id2
+ * and ud2 a second one (the notifier of on_incoming_subscription, the
+ * transfer of on_transfer_request, the call of on_message). */
+enum {
+    SK400VOP__CB_SUB_STATE = 1,
+    SK400VOP__CB_NOTIFY = 2,
+    SK400VOP__CB_INCOMING_SUB = 3,
+    SK400VOP__CB_NOTIFIER_STATE = 4,
+    SK400VOP__CB_PUB_STATE = 5,
+    SK400VOP__CB_XFER_PROGRESS = 6,
+    SK400VOP__CB_XFER_REQUEST = 7,
+    SK400VOP__CB_MSG_STATUS = 8,
+    SK400VOP__CB_MESSAGE = 9
+};
+/* sk400vop__has_cb reports whether the app set the member which. */
+int sk400vop__has_cb(const sk400vop_events *ev, int which);
+void sk400vop__call_obj(int which, const sk400vop_events *ev, uintptr_t app_ctx, uint64_t stack, uint64_t id,
+                        uintptr_t ud, uint64_t id2, uintptr_t ud2, void *info);
+
 /* The thread-local markers of sk400vop.c: the stack whose callback runs on
  * this thread (0: none), and whether the thread is in a callback that may
  * run on the engine loop (on_log, on_events_pending, the network and media

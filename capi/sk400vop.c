@@ -73,7 +73,7 @@ static int sk__copy_in(void *dst, size_t own, size_t min, const void *src)
 
 const char *sk400vop_version(void)
 {
-    return "sk400vop 0.1.0 (abi 1.0)";
+    return "sk400vop 0.1.0 (abi 1.2)";
 }
 
 const char *sk400vop_strerror(sk400vop_status status)
@@ -413,5 +413,230 @@ void sk400vop__call_dtmf(const sk400vop_events *ev, uintptr_t app_ctx, uint64_t 
     if (ev->on_dtmf == NULL) return;
     sk__dispatching = stack;
     ev->on_dtmf((void *)app_ctx, stack, call, (void *)call_ud, info);
+    sk__dispatching = prev;
+}
+
+/* ---- subscriptions, publications, transfer, messages (ABI 1.2) ---- */
+
+/* sk__body checks a body argument: NULL only when empty, at most
+ * SK__MAX_STR bytes, and a content type with any body. */
+static int sk__body(const void *body, size_t len, size_t ctype_len)
+{
+    if (body == NULL && len > 0) return 0;
+    if (len > SK__MAX_STR) return 0;
+    if (len > 0 && ctype_len == 0) return 0;
+    return 1;
+}
+
+sk400vop_status sk400vop_subscribe(sk400vop_stack_id stack, sk400vop_account_id account, const char *uri,
+                                   const char *event, const char *accept, uint32_t expires, void *user_data,
+                                   sk400vop_sub_id *sub)
+{
+    size_t un, en, an;
+    SK__GUARD();
+    if (sub != NULL) *sub = 0;
+    if (sub == NULL || !sk__len(uri, 0, &un) || !sk__len(event, 0, &en) || !sk__len(accept, 1, &an))
+        return SK400VOP_ERR_INVALID;
+    return sk400vop__go_subscribe(stack, account, (char *)uri, un, (char *)event, en, (char *)accept, an, expires,
+                                  user_data, sub);
+}
+
+sk400vop_status sk400vop_unsubscribe(sk400vop_stack_id stack, sk400vop_sub_id sub)
+{
+    SK__GUARD();
+    return sk400vop__go_obj_op(stack, sub, 1, 0);
+}
+
+sk400vop_status sk400vop_notifier_accept(sk400vop_stack_id stack, sk400vop_notifier_id notifier, int32_t state,
+                                         const char *content_type, const void *body, size_t body_len,
+                                         void *user_data)
+{
+    size_t cn;
+    SK__GUARD();
+    if (!sk__len(content_type, 1, &cn) || !sk__body(body, body_len, cn)) return SK400VOP_ERR_INVALID;
+    return sk400vop__go_notifier_send(stack, notifier, 1, state, NULL, 0, (char *)content_type, cn, (char *)body,
+                                      body_len, user_data);
+}
+
+sk400vop_status sk400vop_notifier_reject(sk400vop_stack_id stack, sk400vop_notifier_id notifier, int32_t code)
+{
+    SK__GUARD();
+    return sk400vop__go_obj_op(stack, notifier, 2, code);
+}
+
+sk400vop_status sk400vop_notifier_notify(sk400vop_stack_id stack, sk400vop_notifier_id notifier, int32_t state,
+                                         const char *content_type, const void *body, size_t body_len)
+{
+    size_t cn;
+    SK__GUARD();
+    if (!sk__len(content_type, 1, &cn) || !sk__body(body, body_len, cn)) return SK400VOP_ERR_INVALID;
+    return sk400vop__go_notifier_send(stack, notifier, 2, state, NULL, 0, (char *)content_type, cn, (char *)body,
+                                      body_len, NULL);
+}
+
+sk400vop_status sk400vop_notifier_terminate(sk400vop_stack_id stack, sk400vop_notifier_id notifier,
+                                            const char *reason, const char *content_type, const void *body,
+                                            size_t body_len)
+{
+    size_t rn, cn;
+    SK__GUARD();
+    if (!sk__len(reason, 1, &rn) || !sk__len(content_type, 1, &cn) || !sk__body(body, body_len, cn))
+        return SK400VOP_ERR_INVALID;
+    return sk400vop__go_notifier_send(stack, notifier, 3, SK400VOP_SUB_TERMINATED, (char *)reason, rn,
+                                      (char *)content_type, cn, (char *)body, body_len, NULL);
+}
+
+sk400vop_status sk400vop_publish(sk400vop_stack_id stack, sk400vop_account_id account, const char *event,
+                                 const char *content_type, const void *body, size_t body_len, uint32_t expires,
+                                 void *user_data, sk400vop_pub_id *pub)
+{
+    size_t en, cn;
+    SK__GUARD();
+    if (pub != NULL) *pub = 0;
+    if (pub == NULL || !sk__len(event, 0, &en) || !sk__len(content_type, 0, &cn) || cn == 0 || body_len == 0 ||
+        !sk__body(body, body_len, cn))
+        return SK400VOP_ERR_INVALID;
+    return sk400vop__go_publish(stack, account, (char *)event, en, (char *)content_type, cn, (char *)body, body_len,
+                                expires, user_data, pub);
+}
+
+sk400vop_status sk400vop_publish_modify(sk400vop_stack_id stack, sk400vop_pub_id pub, const char *content_type,
+                                        const void *body, size_t body_len)
+{
+    size_t cn;
+    SK__GUARD();
+    if (!sk__len(content_type, 0, &cn) || cn == 0 || body_len == 0 || !sk__body(body, body_len, cn))
+        return SK400VOP_ERR_INVALID;
+    return sk400vop__go_publish_modify(stack, pub, (char *)content_type, cn, (char *)body, body_len);
+}
+
+sk400vop_status sk400vop_publish_remove(sk400vop_stack_id stack, sk400vop_pub_id pub)
+{
+    SK__GUARD();
+    return sk400vop__go_obj_op(stack, pub, 3, 0);
+}
+
+sk400vop_status sk400vop_presence_parse(const void *body, size_t body_len, int32_t *open, char *note,
+                                        size_t note_len)
+{
+    if (open != NULL) *open = 0;
+    if (body == NULL || body_len == 0 || body_len > SK__MAX_STR || open == NULL) return SK400VOP_ERR_INVALID;
+    if (note == NULL && note_len > 0) return SK400VOP_ERR_INVALID;
+    if (note != NULL && note_len > 0) note[0] = 0;
+    return sk400vop__go_presence_parse((char *)body, body_len, open, note, note_len);
+}
+
+sk400vop_status sk400vop_call_transfer(sk400vop_stack_id stack, sk400vop_call_id call, const char *uri)
+{
+    size_t un;
+    SK__GUARD();
+    if (!sk__len(uri, 0, &un)) return SK400VOP_ERR_INVALID;
+    return sk400vop__go_call_transfer(stack, call, (char *)uri, un, 0);
+}
+
+sk400vop_status sk400vop_call_transfer_attended(sk400vop_stack_id stack, sk400vop_call_id call,
+                                                sk400vop_call_id other_call)
+{
+    SK__GUARD();
+    return sk400vop__go_call_transfer(stack, call, NULL, 0, other_call);
+}
+
+sk400vop_status sk400vop_transfer_accept(sk400vop_stack_id stack, sk400vop_transfer_id transfer,
+                                         const sk400vop_call_opts *opts, void *call_user_data,
+                                         sk400vop_call_id *new_call)
+{
+    sk400vop_call_opts o;
+    size_t hn;
+    sk400vop_call_id dummy;
+    SK__GUARD();
+    if (new_call == NULL) new_call = &dummy;
+    *new_call = 0;
+    sk400vop_call_opts_init(&o);
+    if (opts != NULL && !sk__copy_in(&o, sizeof o, SK__MIN_CALL_OPTS, opts)) return SK400VOP_ERR_INVALID;
+    if (!sk__len(o.headers, 1, &hn)) return SK400VOP_ERR_INVALID;
+    return sk400vop__go_transfer_accept(stack, transfer, &o, (char *)o.headers, hn, call_user_data, new_call);
+}
+
+sk400vop_status sk400vop_transfer_reject(sk400vop_stack_id stack, sk400vop_transfer_id transfer, int32_t code)
+{
+    SK__GUARD();
+    return sk400vop__go_obj_op(stack, transfer, 4, code);
+}
+
+sk400vop_status sk400vop_message_send(sk400vop_stack_id stack, sk400vop_account_id account, const char *uri,
+                                      const char *content_type, const void *body, size_t body_len,
+                                      void *user_data, sk400vop_msg_id *msg)
+{
+    size_t un, cn;
+    sk400vop_msg_id dummy;
+    SK__GUARD();
+    if (msg == NULL) msg = &dummy;
+    *msg = 0;
+    if (!sk__len(uri, 0, &un) || !sk__len(content_type, 1, &cn)) return SK400VOP_ERR_INVALID;
+    if (body == NULL && body_len > 0) return SK400VOP_ERR_INVALID;
+    if (body_len > SK__MAX_STR) return SK400VOP_ERR_INVALID;
+    return sk400vop__go_message_send(stack, account, (char *)uri, un, (char *)content_type, cn, (char *)body,
+                                     body_len, user_data, msg);
+}
+
+int sk400vop__has_cb(const sk400vop_events *ev, int which)
+{
+    switch (which) {
+    case SK400VOP__CB_SUB_STATE: return ev->on_subscription_state != NULL;
+    case SK400VOP__CB_NOTIFY: return ev->on_notify != NULL;
+    case SK400VOP__CB_INCOMING_SUB: return ev->on_incoming_subscription != NULL;
+    case SK400VOP__CB_NOTIFIER_STATE: return ev->on_notifier_state != NULL;
+    case SK400VOP__CB_PUB_STATE: return ev->on_publication_state != NULL;
+    case SK400VOP__CB_XFER_PROGRESS: return ev->on_transfer_progress != NULL;
+    case SK400VOP__CB_XFER_REQUEST: return ev->on_transfer_request != NULL;
+    case SK400VOP__CB_MSG_STATUS: return ev->on_message_status != NULL;
+    case SK400VOP__CB_MESSAGE: return ev->on_message != NULL;
+    }
+    return 0;
+}
+
+void sk400vop__call_obj(int which, const sk400vop_events *ev, uintptr_t app_ctx, uint64_t stack, uint64_t id,
+                        uintptr_t ud, uint64_t id2, uintptr_t ud2, void *info)
+{
+    uint64_t prev = sk__dispatching;
+    void *app = (void *)app_ctx;
+    if (!sk400vop__has_cb(ev, which)) return;
+    sk__dispatching = stack;
+    switch (which) {
+    case SK400VOP__CB_SUB_STATE:
+        ev->on_subscription_state(app, stack, id, (void *)ud, (const sk400vop_subscription_info *)info);
+        break;
+    case SK400VOP__CB_NOTIFY:
+        ev->on_notify(app, stack, id, (void *)ud, (const sk400vop_subscription_info *)info);
+        break;
+    case SK400VOP__CB_INCOMING_SUB:
+        ev->on_incoming_subscription(app, stack, id, (void *)ud, id2, (const sk400vop_notifier_info *)info);
+        break;
+    case SK400VOP__CB_NOTIFIER_STATE:
+        ev->on_notifier_state(app, stack, id, (void *)ud, (const sk400vop_notifier_info *)info);
+        break;
+    case SK400VOP__CB_PUB_STATE:
+        ev->on_publication_state(app, stack, id, (void *)ud, (const sk400vop_publication_info *)info);
+        break;
+    case SK400VOP__CB_XFER_PROGRESS:
+        ev->on_transfer_progress(app, stack, id, (void *)ud, (const sk400vop_transfer_info *)info);
+        break;
+    case SK400VOP__CB_XFER_REQUEST:
+        ev->on_transfer_request(app, stack, id, (void *)ud, id2, (const sk400vop_transfer_info *)info);
+        break;
+    case SK400VOP__CB_MSG_STATUS: {
+        sk400vop_message_info *mi = info;
+        mi->account_user_data = (void *)ud2;
+        ev->on_message_status(app, stack, id, (void *)ud, mi);
+        break;
+    }
+    case SK400VOP__CB_MESSAGE: {
+        sk400vop_message_info *mi = info;
+        mi->account_user_data = (void *)ud;
+        mi->call_user_data = (void *)ud2;
+        ev->on_message(app, stack, id, mi);
+        break;
+    }
+    }
     sk__dispatching = prev;
 }

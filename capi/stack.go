@@ -54,6 +54,7 @@ type cstack struct {
 	logLevel       int
 	requestTimeout time.Duration
 	destroyTimeout time.Duration
+	msgTypes       []string // config.message_types
 
 	closing atomic.Bool // destroy began: the API answers ERR_CLOSED
 	dead    atomic.Bool // no callback any more
@@ -62,6 +63,7 @@ type cstack struct {
 	accounts map[uint64]*accEntry
 	calls    map[uint64]*callEntry
 	txns     map[uint64]*txnEntry
+	objs     map[uint64]*objEntry // subscriptions, notifiers, publications, transfers, messages
 	lastErr  string
 
 	q      queue
@@ -237,7 +239,7 @@ func create(cfg *C.sk400vop_config, ev *C.sk400vop_events, netT *C.sk400vop_net,
 	st := &cstack{
 		id: newID(), appCtx: appCtx, pollMode: cfg.dispatch == C.SK400VOP_DISPATCH_POLL,
 		logLevel: int(cfg.log_level), accounts: map[uint64]*accEntry{}, calls: map[uint64]*callEntry{},
-		txns: map[uint64]*txnEntry{}, rtpMin: rtpMin &^ 1, rtpMax: rtpMax, done: make(chan struct{}),
+		txns: map[uint64]*txnEntry{}, objs: map[uint64]*objEntry{}, rtpMin: rtpMin &^ 1, rtpMax: rtpMax, done: make(chan struct{}),
 		requestTimeout: time.Duration(cfg.request_timeout) * time.Second,
 		rtpTimeout:     time.Duration(cfg.rtp_timeout) * time.Second,
 		destroyTimeout: time.Duration(cfg.destroy_timeout_ms) * time.Millisecond,
@@ -247,6 +249,25 @@ func create(cfg *C.sk400vop_config, ev *C.sk400vop_events, netT *C.sk400vop_net,
 	}
 	if st.requestTimeout == 0 {
 		st.requestTimeout = 10 * time.Second
+	}
+	if cfg.message_types != nil {
+		mts, err := goStr(cfg.message_types)
+		if err != nil {
+			return nil, err
+		}
+		for t := range strings.SplitSeq(mts, ",") {
+			t = strings.TrimSpace(t)
+			if t == "" {
+				continue
+			}
+			if _, err := sip.ParseMediaType(t); err != nil || strings.ContainsAny(t, ";\r\n") {
+				return nil, fmt.Errorf("%w: message_types: %q is no type/subtype", errInvalid, t)
+			}
+			st.msgTypes = append(st.msgTypes, t)
+		}
+	}
+	if len(st.msgTypes) == 0 {
+		st.msgTypes = []string{"text/plain"}
 	}
 	if st.destroyTimeout == 0 {
 		st.destroyTimeout = 2 * time.Second
@@ -286,7 +307,8 @@ func create(cfg *C.sk400vop_config, ev *C.sk400vop_events, netT *C.sk400vop_net,
 		rateLimit = -1
 	}
 	uc := ua.Config{
-		Events:          st.uaEvents(ev.on_request != nil),
+		Events:          st.uaEvents(),
+		MessageTypes:    st.msgTypes,
 		NewMedia:        st.newMedia,
 		UserAgent:       agent,
 		SessionExpires:  time.Duration(cfg.session_expires) * time.Second,
@@ -404,6 +426,7 @@ func (st *cstack) destroy(fromCallback bool) {
 	clear(st.accounts)
 	clear(st.calls)
 	clear(st.txns)
+	clear(st.objs)
 	st.mu.Unlock()
 }
 

@@ -53,7 +53,7 @@ extern "C" {
  * abi_version has another major (SK400VOP_ERR_ABI). The major is also the
  * SONAME: libsk400vop.so.1. A minor bump only appends. */
 #define SK400VOP_ABI_VERSION_MAJOR 1
-#define SK400VOP_ABI_VERSION_MINOR 1
+#define SK400VOP_ABI_VERSION_MINOR 2
 #define SK400VOP_ABI_VERSION \
     ((uint32_t)((SK400VOP_ABI_VERSION_MAJOR << 16) | SK400VOP_ABI_VERSION_MINOR))
 
@@ -65,6 +65,12 @@ typedef uint64_t sk400vop_stack_id;   /* a running stack */
 typedef uint64_t sk400vop_account_id; /* an address of record */
 typedef uint64_t sk400vop_call_id;    /* an INVITE session */
 typedef uint64_t sk400vop_txn_id;     /* a server transaction handed to the app */
+/* ABI 1.2 */
+typedef uint64_t sk400vop_sub_id;      /* a subscription of ours (SUBSCRIBE sent) */
+typedef uint64_t sk400vop_notifier_id; /* a subscription a peer made to us (SUBSCRIBE received) */
+typedef uint64_t sk400vop_pub_id;      /* a publication of ours (PUBLISH) */
+typedef uint64_t sk400vop_transfer_id; /* a REFER received in a call, until answered */
+typedef uint64_t sk400vop_msg_id;      /* a MESSAGE of ours, until its outcome */
 
 typedef int32_t sk400vop_status;
 
@@ -147,6 +153,23 @@ enum {
     SK400VOP_REL100_OFF = 2
 };
 
+/* Subscription states, of ours and of a peer's to us (RFC 6665 §4.1.3).
+ * ABI 1.2. */
+enum {
+    SK400VOP_SUB_SUBSCRIBING = 1, /* our SUBSCRIBE is out, no NOTIFY yet */
+    SK400VOP_SUB_PENDING = 2,     /* not authorised yet (or: waits for the app) */
+    SK400VOP_SUB_ACTIVE = 3,      /* in place */
+    SK400VOP_SUB_TERMINATED = 4   /* over: info->why and retry_after say how */
+};
+
+/* Publication states (RFC 3903). ABI 1.2. */
+enum {
+    SK400VOP_PUB_PUBLISHING = 1,   /* the first PUBLISH is out */
+    SK400VOP_PUB_PUBLISHED = 2,    /* the server holds our state (first, modified, refreshed) */
+    SK400VOP_PUB_UNPUBLISHING = 3, /* the removing PUBLISH is out */
+    SK400VOP_PUB_UNPUBLISHED = 4   /* removed, or publishing failed (code says how) */
+};
+
 /* ------------------------------------------------------------------------ */
 /* Library                                                                  */
 /* ------------------------------------------------------------------------ */
@@ -212,6 +235,11 @@ typedef struct sk400vop_config {
     uint16_t rtp_port_max;         /* (defaults 40000..40999) */
     /* ABI 1.1 */
     uint32_t rtp_timeout;          /* s without RTP before SK400VOP_CALL_EV_MEDIA_TIMEOUT (0: 30) */
+    /* ABI 1.2 */
+    /* Body types of MESSAGE that on_message takes, comma-separated
+     * ("text/plain,application/im-iscomposing+xml"); others are answered
+     * 415 with an Accept header (RFC 3428 §7). NULL: "text/plain". */
+    const char *message_types;
 } sk400vop_config;
 
 /* sk400vop_config_init sets struct_size, abi_version and every default.
@@ -289,6 +317,102 @@ typedef struct sk400vop_request_info {
     void *call_user_data;
 } sk400vop_request_info;
 
+/* sk400vop_subscription_info describes an event of a subscription of ours
+ * (on_subscription_state, on_notify). ABI 1.2. */
+typedef struct sk400vop_subscription_info {
+    uint32_t struct_size;
+    int32_t state;               /* SK400VOP_SUB_*: the state after the event */
+    const char *event;           /* the Event header subscribed with ("presence"); never NULL */
+    const char *target;          /* the URI subscribed to; never NULL */
+    const char *content_type;    /* on_notify: the NOTIFY's body type; "" without a body */
+    const char *body;            /* on_notify: body_len bytes, may hold NUL (also NUL-terminated) */
+    size_t body_len;
+    uint32_t expires;            /* s left, as the last 2xx or NOTIFY said */
+    int32_t code;                /* TERMINATED without a NOTIFY: the response behind it (489 Bad
+                                    Event, 403..., 408 no answer or no NOTIFY, 503 transport); 0 */
+    const char *reason;          /* its reason phrase; never NULL */
+    const char *why;             /* TERMINATED by a NOTIFY: its reason parameter ("deactivated",
+                                    "rejected", "timeout", "noresource"...); never NULL */
+    uint32_t retry_after;        /* TERMINATED: > 0 when the stack subscribes again by itself after
+                                    this many s (the handle stays); 0: over, the handle is stale
+                                    once the callback returns */
+    sk400vop_account_id account; /* the account that subscribed */
+    sk400vop_sub_id origin;      /* a forked SUBSCRIBE (RFC 6665 §4.1.2.4) brought NOTIFYs from a
+                                    second notifier: that subscription has a handle of its own
+                                    (with the origin's user_data) and origin names the one the app
+                                    made; otherwise origin is the handle itself */
+} sk400vop_subscription_info;
+
+/* sk400vop_notifier_info describes a subscription a peer made to us
+ * (on_incoming_subscription, on_notifier_state). ABI 1.2. */
+typedef struct sk400vop_notifier_info {
+    uint32_t struct_size;
+    int32_t state;               /* SK400VOP_SUB_*: PENDING while it waits for the app's answer;
+                                    then as the app set it, or TERMINATED */
+    const char *event;           /* the event package, lower case ("presence"); never NULL */
+    const char *from;            /* the subscriber: From URI; never NULL */
+    const char *from_display;    /* its display name; never NULL */
+    const char *accept;          /* the SUBSCRIBE's Accept header; "" without one */
+    uint32_t expires;            /* s asked (incoming) or granted by the last refresh */
+    const char *why;             /* TERMINATED: "unsubscribed", "timeout" or "failed" (a NOTIFY
+                                    got 481, 408 or nothing: the subscriber is gone); "" otherwise */
+    int32_t code;                /* "failed": the NOTIFY's answer (481, 408); 0 */
+    sk400vop_account_id account; /* the account subscribed to */
+} sk400vop_notifier_info;
+
+/* sk400vop_publication_info describes an event of a publication of ours
+ * (on_publication_state). ABI 1.2. */
+typedef struct sk400vop_publication_info {
+    uint32_t struct_size;
+    int32_t state;               /* SK400VOP_PUB_*; after UNPUBLISHED the handle is stale */
+    int32_t code;                /* final response behind it; 408 no answer, 503 transport */
+    const char *reason;          /* its reason phrase; never NULL */
+    uint32_t expires;            /* PUBLISHED: s the server keeps our state */
+    const char *etag;            /* the entity-tag of our state at the server; "" for none */
+    sk400vop_account_id account;
+} sk400vop_publication_info;
+
+/* sk400vop_transfer_info describes a transfer: one we asked for
+ * (on_transfer_progress) or a REFER the peer sent (on_transfer_request).
+ * ABI 1.2. */
+typedef struct sk400vop_transfer_info {
+    uint32_t struct_size;
+    /* on_transfer_progress: the REFER's answer (202: accepted; a refusal is
+     * final), then each status line the transferee reported of its new
+     * call: 100, 180, 200, 486...; 408 when it stopped reporting. */
+    int32_t code;
+    const char *reason;          /* its reason phrase; never NULL */
+    int32_t final;               /* 1: the transfer is over; it succeeded when code is 2xx (not
+                                    the REFER's 202): the app usually hangs the call up then */
+    /* on_transfer_request: */
+    const char *target;          /* the URI we are asked to call; never NULL */
+    const char *referred_by;     /* who asked: Referred-By (RFC 3892), else the peer; never NULL */
+    const char *replaces;        /* attended transfer: the Replaces the new call carries
+                                    (RFC 3891); "" for a blind one */
+    sk400vop_account_id account; /* the call's account */
+} sk400vop_transfer_info;
+
+/* sk400vop_message_info describes an instant message (RFC 3428): one
+ * received (on_message) or the outcome of one sent (on_message_status).
+ * ABI 1.2. */
+typedef struct sk400vop_message_info {
+    uint32_t struct_size;
+    int32_t code;                /* on_message_status: the final response (2xx: delivered), 408
+                                    for no answer, 503 for a transport failure */
+    const char *reason;          /* its reason phrase; never NULL */
+    const char *uri;             /* on_message: the sender's From URI; on_message_status: the
+                                    target; never NULL */
+    const char *display;         /* on_message: the sender's display name; never NULL */
+    const char *to;              /* on_message: the To URI; never NULL */
+    const char *content_type;    /* on_message: the body type ("text/plain"); never NULL */
+    const char *body;            /* on_message: body_len bytes, may hold NUL (also NUL-terminated) */
+    size_t body_len;
+    sk400vop_account_id account; /* the account it is for / that sent it; 0 for none */
+    void *account_user_data;
+    sk400vop_call_id call;       /* on_message: the call whose dialog it came in; 0 out of a dialog */
+    void *call_user_data;
+} sk400vop_message_info;
+
 /* The event table. Every member is optional: NULL means the default written
  * beside it. Every callback gets app_ctx (the value given to sk400vop_create)
  * first, the handle of the object the event concerns, and the user_data the
@@ -365,6 +489,74 @@ typedef struct sk400vop_events {
      * still answered 200). */
     void (*on_dtmf)(void *app_ctx, sk400vop_stack_id stack, sk400vop_call_id call,
                     void *call_user_data, const sk400vop_dtmf_info *info);
+
+    /* ABI 1.2: subscriptions, publications, transfer and messages. */
+
+    /* A subscription of ours (sk400vop_subscribe) changed state: reported
+     * before the NOTIFY that made it ACTIVE or PENDING, after the NOTIFY
+     * that TERMINATED it. With info->retry_after 0 a TERMINATED is the end:
+     * the handle is stale once the callback returns. NULL: not reported
+     * (the handle still expires). */
+    void (*on_subscription_state)(void *app_ctx, sk400vop_stack_id stack, sk400vop_sub_id sub,
+                                  void *sub_user_data, const sk400vop_subscription_info *info);
+
+    /* A NOTIFY came for a subscription of ours (answered 200 already):
+     * info->content_type and body are the resource's state. NULL: bodies
+     * are dropped. */
+    void (*on_notify)(void *app_ctx, sk400vop_stack_id stack, sk400vop_sub_id sub,
+                      void *sub_user_data, const sk400vop_subscription_info *info);
+
+    /* A SUBSCRIBE came in (info->state PENDING): answer it with
+     * sk400vop_notifier_accept (which sends the first NOTIFY) or
+     * sk400vop_notifier_reject, now or later from any thread; unanswered
+     * after config.request_timeout it gets 500 and the handle is stale.
+     * NULL: every SUBSCRIBE is refused with 489 Bad Event. */
+    void (*on_incoming_subscription)(void *app_ctx, sk400vop_stack_id stack, sk400vop_account_id account,
+                                     void *account_user_data, sk400vop_notifier_id notifier,
+                                     const sk400vop_notifier_info *info);
+
+    /* A subscription the app accepted was refreshed by the subscriber
+     * (info->state as it was, the new expires) or ended (TERMINATED,
+     * info->why): then the handle is stale once the callback returns.
+     * NULL: not reported. */
+    void (*on_notifier_state)(void *app_ctx, sk400vop_stack_id stack, sk400vop_notifier_id notifier,
+                              void *notifier_user_data, const sk400vop_notifier_info *info);
+
+    /* A publication of ours (sk400vop_publish) changed: each PUBLISHED
+     * (first, modified, refreshed) and the end (UNPUBLISHED, after which the
+     * handle is stale). NULL: not reported. */
+    void (*on_publication_state)(void *app_ctx, sk400vop_stack_id stack, sk400vop_pub_id pub,
+                                 void *pub_user_data, const sk400vop_publication_info *info);
+
+    /* A transfer we asked for (sk400vop_call_transfer, _attended) made
+     * progress; info->final ends it. The call stays up: hang it up when the
+     * transfer succeeded. NULL: not reported. */
+    void (*on_transfer_progress)(void *app_ctx, sk400vop_stack_id stack, sk400vop_call_id call,
+                                 void *call_user_data, const sk400vop_transfer_info *info);
+
+    /* The peer of a confirmed call asks us to call info->target (REFER,
+     * RFC 3515): answer with sk400vop_transfer_accept (which places the new
+     * call) or sk400vop_transfer_reject, now or later from any thread;
+     * unanswered after config.request_timeout it gets 500. Check the target
+     * (premium numbers...) before accepting. NULL: every REFER is declined
+     * (603). A REFER out of a call is always refused (403). */
+    void (*on_transfer_request)(void *app_ctx, sk400vop_stack_id stack, sk400vop_call_id call,
+                                void *call_user_data, sk400vop_transfer_id transfer,
+                                const sk400vop_transfer_info *info);
+
+    /* The outcome of a MESSAGE of ours (sk400vop_message_send); the handle
+     * is stale once the callback returns. NULL: not reported. */
+    void (*on_message_status)(void *app_ctx, sk400vop_stack_id stack, sk400vop_msg_id msg,
+                              void *msg_user_data, const sk400vop_message_info *info);
+
+    /* A MESSAGE came in, of a type in config.message_types. To answer
+     * otherwise than 200 (a refusal, a body) call sk400vop_txn_respond(stack,
+     * txn, ...) inside the callback: once it returns without a final answer
+     * the stack answers 200 (RFC 3428 §7: delivered to the user), as the
+     * engine does, and txn is stale. NULL: MESSAGE
+     * goes to on_request as any request (or 501 without it). */
+    void (*on_message)(void *app_ctx, sk400vop_stack_id stack, sk400vop_txn_id txn,
+                       const sk400vop_message_info *info);
 } sk400vop_events;
 
 /* sk400vop_events_init zeroes the table and sets struct_size.
@@ -757,6 +949,209 @@ SK400VOP_API sk400vop_status sk400vop_call_stats(sk400vop_stack_id stack, sk400v
 SK400VOP_API sk400vop_status sk400vop_txn_respond(sk400vop_stack_id stack, sk400vop_txn_id txn, int32_t code,
                                                   const char *reason, const char *content_type,
                                                   const void *body, size_t body_len);
+
+/* ------------------------------------------------------------------------ */
+/* Subscriptions (RFC 6665), ABI 1.2                                        */
+/* ------------------------------------------------------------------------ */
+
+/* sk400vop_subscribe subscribes account to uri's state in an event package:
+ * a SUBSCRIBE with Event event ("presence", "message-summary",
+ * "dialog;id=7"), Accept accept (comma-separated body types; NULL: no Accept,
+ * the package's default) and Expires expires s (0: 3600), through the
+ * account's proxy, challenges answered. It is refreshed before it expires
+ * until sk400vop_unsubscribe. Each change reaches on_subscription_state,
+ * each NOTIFY on_notify.
+ * Ownership: strings are copied; user_data is the app's, passed to the
+ *   subscription's callbacks; *sub receives the handle.
+ * Thread-safety: any thread, any callback.
+ * Returns: SK400VOP_OK and *sub; SK400VOP_ERR_INVALID (NULL, bad URI,
+ *   event without a package, accept with a line break); SK400VOP_ERR_FAILED
+ *   (the SUBSCRIBE could not be sent: see last_error); SK400VOP_ERR_CLOSED;
+ *   SK400VOP_ERR_BAD_HANDLE (stack or account). */
+SK400VOP_API sk400vop_status sk400vop_subscribe(sk400vop_stack_id stack, sk400vop_account_id account,
+                                                const char *uri, const char *event, const char *accept,
+                                                uint32_t expires, void *user_data, sk400vop_sub_id *sub);
+
+/* sk400vop_unsubscribe ends a subscription: a SUBSCRIBE with Expires 0
+ * (once its dialog exists); TERMINATED follows with the notifier's last
+ * NOTIFY, or after 32 s without one. A retry that was due is called off.
+ * Ownership: -.
+ * Thread-safety: any thread, any callback.
+ * Returns: SK400VOP_OK; SK400VOP_ERR_PENDING (unsubscribing already);
+ *   SK400VOP_ERR_STATE (over, its last event not yet delivered);
+ *   SK400VOP_ERR_CLOSED; SK400VOP_ERR_BAD_HANDLE. */
+SK400VOP_API sk400vop_status sk400vop_unsubscribe(sk400vop_stack_id stack, sk400vop_sub_id sub);
+
+/* sk400vop_notifier_accept accepts a SUBSCRIBE handed over by
+ * on_incoming_subscription with 200 and sends the first NOTIFY at once:
+ * state SK400VOP_SUB_ACTIVE or _PENDING, the resource's state in body
+ * (body_len bytes of content_type; none with body_len 0). A SUBSCRIBE with
+ * Expires 0 (a fetch) gets that one NOTIFY, terminated. The stack answers
+ * refreshes and ends the subscription when it expires (on_notifier_state).
+ * Ownership: content_type and body are copied; user_data is the app's,
+ *   passed to the notifier's later callbacks.
+ * Thread-safety: any thread, any callback.
+ * Returns: SK400VOP_OK; SK400VOP_ERR_INVALID (state, a body without
+ *   content_type); SK400VOP_ERR_STATE (answered already); SK400VOP_ERR_CLOSED;
+ *   SK400VOP_ERR_BAD_HANDLE. */
+SK400VOP_API sk400vop_status sk400vop_notifier_accept(sk400vop_stack_id stack, sk400vop_notifier_id notifier,
+                                                      int32_t state, const char *content_type,
+                                                      const void *body, size_t body_len, void *user_data);
+
+/* sk400vop_notifier_reject refuses a SUBSCRIBE not yet answered with code
+ * (300..699): 403 for a subscriber not allowed, 489 for a package we do
+ * not serve. The handle is stale afterwards.
+ * Ownership: -.
+ * Thread-safety: any thread, any callback.
+ * Returns: SK400VOP_OK; SK400VOP_ERR_INVALID (code); SK400VOP_ERR_STATE
+ *   (accepted already); SK400VOP_ERR_CLOSED; SK400VOP_ERR_BAD_HANDLE. */
+SK400VOP_API sk400vop_status sk400vop_notifier_reject(sk400vop_stack_id stack, sk400vop_notifier_id notifier,
+                                                      int32_t code);
+
+/* sk400vop_notifier_notify sends the resource's new state in a NOTIFY:
+ * state SK400VOP_SUB_ACTIVE or _PENDING, body as in sk400vop_notifier_accept.
+ * NOTIFYs go one at a time; a state superseded while one is under way is
+ * not sent.
+ * Ownership: content_type and body are copied.
+ * Thread-safety: any thread, any callback.
+ * Returns: SK400VOP_OK; SK400VOP_ERR_INVALID; SK400VOP_ERR_STATE (not
+ *   accepted, or over); SK400VOP_ERR_CLOSED; SK400VOP_ERR_BAD_HANDLE. */
+SK400VOP_API sk400vop_status sk400vop_notifier_notify(sk400vop_stack_id stack, sk400vop_notifier_id notifier,
+                                                      int32_t state, const char *content_type,
+                                                      const void *body, size_t body_len);
+
+/* sk400vop_notifier_terminate ends an accepted subscription with a last
+ * NOTIFY carrying reason ("noresource", "rejected", "deactivated"...;
+ * NULL: none) and an optional body. The handle is stale afterwards (no
+ * on_notifier_state follows).
+ * Ownership: every argument is copied.
+ * Thread-safety: any thread, any callback.
+ * Returns: SK400VOP_OK; SK400VOP_ERR_INVALID; SK400VOP_ERR_STATE (not
+ *   accepted); SK400VOP_ERR_CLOSED; SK400VOP_ERR_BAD_HANDLE. */
+SK400VOP_API sk400vop_status sk400vop_notifier_terminate(sk400vop_stack_id stack, sk400vop_notifier_id notifier,
+                                                         const char *reason, const char *content_type,
+                                                         const void *body, size_t body_len);
+
+/* ------------------------------------------------------------------------ */
+/* Publications (RFC 3903), ABI 1.2                                         */
+/* ------------------------------------------------------------------------ */
+
+/* sk400vop_publish publishes account's state of event ("presence") at its
+ * AOR: body_len bytes of content_type ("application/pidf+xml"), kept
+ * expires s (0: 3600), refreshed with SIP-If-Match before it expires until
+ * sk400vop_publish_remove. Progress reaches on_publication_state.
+ * Ownership: strings and body are copied; user_data is the app's, passed to
+ *   the publication's callbacks; *pub receives the handle.
+ * Thread-safety: any thread, any callback.
+ * Returns: SK400VOP_OK and *pub; SK400VOP_ERR_INVALID (NULL, empty body or
+ *   content_type); SK400VOP_ERR_FAILED; SK400VOP_ERR_CLOSED;
+ *   SK400VOP_ERR_BAD_HANDLE. */
+SK400VOP_API sk400vop_status sk400vop_publish(sk400vop_stack_id stack, sk400vop_account_id account,
+                                              const char *event, const char *content_type, const void *body,
+                                              size_t body_len, uint32_t expires, void *user_data,
+                                              sk400vop_pub_id *pub);
+
+/* sk400vop_publish_modify replaces the published state with body (RFC
+ * 3903 §4.4), now or when the PUBLISH under way is answered.
+ * Ownership: content_type and body are copied.
+ * Thread-safety: any thread, any callback.
+ * Returns: SK400VOP_OK; SK400VOP_ERR_INVALID; SK400VOP_ERR_STATE (removed
+ *   or being removed); SK400VOP_ERR_CLOSED; SK400VOP_ERR_BAD_HANDLE. */
+SK400VOP_API sk400vop_status sk400vop_publish_modify(sk400vop_stack_id stack, sk400vop_pub_id pub,
+                                                     const char *content_type, const void *body,
+                                                     size_t body_len);
+
+/* sk400vop_publish_remove removes our state from the server (PUBLISH with
+ * Expires 0, RFC 3903 §4.5); UNPUBLISHED follows.
+ * Ownership: -.
+ * Thread-safety: any thread, any callback.
+ * Returns: SK400VOP_OK; SK400VOP_ERR_STATE (removed already);
+ *   SK400VOP_ERR_CLOSED; SK400VOP_ERR_BAD_HANDLE. */
+SK400VOP_API sk400vop_status sk400vop_publish_remove(sk400vop_stack_id stack, sk400vop_pub_id pub);
+
+/* sk400vop_presence_parse reads a PIDF document (RFC 3863, a NOTIFY body
+ * of "presence"): *open is 1 when any tuple is open, else 0; the first
+ * note (of the document, a person or a tuple) is copied into note
+ * (note_len bytes, NUL-terminated; note may be NULL with note_len 0).
+ * Bounded in size and depth; other namespaces are skipped.
+ * Ownership: body is read during the call; note is the caller's.
+ * Thread-safety: any thread, any callback (it needs no stack).
+ * Returns: SK400VOP_OK; SK400VOP_ERR_RANGE (note truncated; *open is set);
+ *   SK400VOP_ERR_INVALID (NULL, not a PIDF document). */
+SK400VOP_API sk400vop_status sk400vop_presence_parse(const void *body, size_t body_len, int32_t *open,
+                                                     char *note, size_t note_len);
+
+/* ------------------------------------------------------------------------ */
+/* Transfer (RFC 3515, 3891, 3892), ABI 1.2                                 */
+/* ------------------------------------------------------------------------ */
+
+/* sk400vop_call_transfer asks the peer of a confirmed call to call uri
+ * instead: a blind transfer (REFER with Referred-By us). Progress reaches
+ * on_transfer_progress; the call stays up until the app hangs it up.
+ * Ownership: uri is copied.
+ * Thread-safety: any thread, any callback.
+ * Returns: SK400VOP_OK; SK400VOP_ERR_INVALID (not a sip/sips URI);
+ *   SK400VOP_ERR_STATE (not confirmed); SK400VOP_ERR_PENDING (a transfer of
+ *   the call is under way); SK400VOP_ERR_CLOSED; SK400VOP_ERR_BAD_HANDLE. */
+SK400VOP_API sk400vop_status sk400vop_call_transfer(sk400vop_stack_id stack, sk400vop_call_id call,
+                                                    const char *uri);
+
+/* sk400vop_call_transfer_attended asks the peer of call to call the party
+ * of other_call (another confirmed call of ours) and take it over: a REFER
+ * whose Refer-To carries Replaces naming other_call's dialog (RFC 3891).
+ * Progress reaches on_transfer_progress of call; hang up other_call once the
+ * transfer succeeded, if the new call has not replaced it already.
+ * Ownership: -.
+ * Thread-safety: any thread, any callback.
+ * Returns: as sk400vop_call_transfer; SK400VOP_ERR_STATE also when
+ *   other_call is call or not confirmed. */
+SK400VOP_API sk400vop_status sk400vop_call_transfer_attended(sk400vop_stack_id stack, sk400vop_call_id call,
+                                                             sk400vop_call_id other_call);
+
+/* sk400vop_transfer_accept accepts a REFER handed over by
+ * on_transfer_request: 202, and a new call to the target (with
+ * Referred-By, and Replaces for an attended transfer) whose progress
+ * reaches on_call_state as any call's and the transferor in NOTIFYs. opts
+ * tune the new call as for sk400vop_call_make (NULL: defaults); the
+ * transfer handle is stale afterwards. The original call stays up.
+ * Ownership: opts is copied; call_user_data is the app's, attached to the
+ *   new call; *new_call (may be NULL) receives its handle.
+ * Thread-safety: any thread, any callback.
+ * Returns: SK400VOP_OK; SK400VOP_ERR_INVALID (opts); SK400VOP_ERR_STATE
+ *   (answered already, or the call ended); SK400VOP_ERR_FAILED (202 sent
+ *   but the new call could not be placed; the transferor hears 503);
+ *   SK400VOP_ERR_CLOSED; SK400VOP_ERR_BAD_HANDLE. */
+SK400VOP_API sk400vop_status sk400vop_transfer_accept(sk400vop_stack_id stack, sk400vop_transfer_id transfer,
+                                                      const sk400vop_call_opts *opts, void *call_user_data,
+                                                      sk400vop_call_id *new_call);
+
+/* sk400vop_transfer_reject refuses a REFER with code (300..699): 603
+ * Declined, 403 Forbidden for a target the app will not call. The handle
+ * is stale afterwards.
+ * Ownership: -.
+ * Thread-safety: any thread, any callback.
+ * Returns: SK400VOP_OK; SK400VOP_ERR_INVALID (code); SK400VOP_ERR_STATE;
+ *   SK400VOP_ERR_CLOSED; SK400VOP_ERR_BAD_HANDLE. */
+SK400VOP_API sk400vop_status sk400vop_transfer_reject(sk400vop_stack_id stack, sk400vop_transfer_id transfer,
+                                                      int32_t code);
+
+/* ------------------------------------------------------------------------ */
+/* Instant messages (RFC 3428), ABI 1.2                                     */
+/* ------------------------------------------------------------------------ */
+
+/* sk400vop_message_send sends body_len bytes of content_type (NULL:
+ * "text/plain") to uri in a MESSAGE out of any dialog, through the
+ * account's proxy, challenges answered. The outcome reaches
+ * on_message_status. Messages received arrive in on_message.
+ * Ownership: strings and body are copied; user_data is the app's, passed to
+ *   on_message_status; *msg (may be NULL) receives the handle.
+ * Thread-safety: any thread, any callback.
+ * Returns: SK400VOP_OK; SK400VOP_ERR_INVALID (NULL uri, bad URI or content
+ *   type, NULL body with body_len > 0, over 64 KiB); SK400VOP_ERR_FAILED;
+ *   SK400VOP_ERR_CLOSED; SK400VOP_ERR_BAD_HANDLE. */
+SK400VOP_API sk400vop_status sk400vop_message_send(sk400vop_stack_id stack, sk400vop_account_id account,
+                                                   const char *uri, const char *content_type, const void *body,
+                                                   size_t body_len, void *user_data, sk400vop_msg_id *msg);
 
 /* ------------------------------------------------------------------------ */
 /* Network table: the app's own sockets (sk400vop_create's net)             */
