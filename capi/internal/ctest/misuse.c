@@ -76,6 +76,21 @@ struct phone {
     char digits[16];       /* their digits */
     sk400vop_call_id last_call;
     sk400vop_status destroy_rc;
+    /* ABI 1.2 objects (phone_open_ex with objects set) */
+    char peer_uri[128];    /* on_message answers "echo" messages there, from the callback */
+    int msgs_in, msg_status, last_msg_code, msg_echoed;
+    char last_msg[64];
+    int sub_states, sub_active, sub_terminated, sub_code, notifies, last_open;
+    char sub_why[32], last_note[64];
+    sk400vop_sub_id last_sub;
+    int incoming_subs, notifier_ended, reject_subs;
+    char notifier_why[32];
+    sk400vop_notifier_id last_notifier;
+    int pubs, pub_published, pub_unpublished, pub_code;
+    int xfer_events, xfer_final, xfer_code, xfer_202;
+    int xfer_requests, xfer_accepted, xfer_replaces;
+    char xfer_target[128];
+    sk400vop_call_id xfer_new_call;
 };
 
 static void lock(struct phone *p) { pthread_mutex_lock(&p->mu); }
@@ -194,12 +209,199 @@ static void on_dtmf(void *ctx, sk400vop_stack_id stack, sk400vop_call_id call, v
     unlock(p);
 }
 
+
+/* ---- ABI 1.2 callbacks: messages, subscriptions, publications, transfer ---- */
+
+static void on_message(void *ctx, sk400vop_stack_id stack, sk400vop_txn_id txn, const sk400vop_message_info *info)
+{
+    struct phone *p = ctx;
+    int bad = 0;
+    char text[64];
+    snprintf(text, sizeof text, "%.*s", (int)info->body_len, info->body);
+    if (info->struct_size != sizeof *info || info->account != p->acc || info->account_user_data != p ||
+        info->call != 0 || strcmp(info->content_type, "text/plain") != 0 || strncmp(info->uri, "sip:", 4) != 0)
+        bad++;
+    if (!strcmp(text, "refuse")) {
+        /* Answered here: no 200 after the callback. */
+        if (sk400vop_txn_respond(stack, txn, 488, NULL, NULL, NULL, 0) != SK400VOP_OK) bad++;
+        if (sk400vop_txn_respond(stack, txn, 200, NULL, NULL, NULL, 0) != SK400VOP_ERR_BAD_HANDLE) bad++;
+    } else if (!strcmp(text, "echo") && p->peer_uri[0]) {
+        /* Sending from inside a callback: the reply goes at once. */
+        if (sk400vop_message_send(stack, p->acc, p->peer_uri, NULL, "echoed", 6, p, NULL) != SK400VOP_OK) bad++;
+        else p->msg_echoed++;
+    }
+    lock(p);
+    snprintf(p->last_msg, sizeof p->last_msg, "%s", text);
+    p->msgs_in++;
+    p->in_cb_errors += bad;
+    unlock(p);
+}
+
+static void on_message_status(void *ctx, sk400vop_stack_id stack, sk400vop_msg_id msg, void *ud,
+                              const sk400vop_message_info *info)
+{
+    struct phone *p = ctx;
+    (void)stack; (void)msg;
+    lock(p);
+    if (ud != p || info->account != p->acc || info->account_user_data != p || strncmp(info->uri, "sip:", 4) != 0)
+        p->in_cb_errors++;
+    p->msg_status++;
+    p->last_msg_code = info->code;
+    unlock(p);
+}
+
+static void on_sub_state(void *ctx, sk400vop_stack_id stack, sk400vop_sub_id sub, void *ud,
+                         const sk400vop_subscription_info *info)
+{
+    struct phone *p = ctx;
+    (void)stack;
+    lock(p);
+    if (ud != p || info->struct_size != sizeof *info || info->origin != sub || info->account != p->acc)
+        p->in_cb_errors++;
+    p->sub_states++;
+    p->last_sub = sub;
+    if (info->state == SK400VOP_SUB_ACTIVE) p->sub_active++;
+    if (info->state == SK400VOP_SUB_TERMINATED && info->retry_after == 0) {
+        p->sub_terminated++;
+        p->sub_code = info->code;
+        snprintf(p->sub_why, sizeof p->sub_why, "%s", info->why);
+    }
+    unlock(p);
+}
+
+static void on_notify(void *ctx, sk400vop_stack_id stack, sk400vop_sub_id sub, void *ud,
+                      const sk400vop_subscription_info *info)
+{
+    struct phone *p = ctx;
+    int32_t open = -1;
+    char note[64] = "";
+    (void)stack; (void)sub;
+    if (info->body_len > 0) sk400vop_presence_parse(info->body, info->body_len, &open, note, sizeof note);
+    lock(p);
+    if (ud != p || strcmp(info->event, "presence") != 0) p->in_cb_errors++;
+    if (info->body_len > 0 && strcmp(info->content_type, "application/pidf+xml") != 0) p->in_cb_errors++;
+    p->notifies++;
+    p->last_open = open;
+    snprintf(p->last_note, sizeof p->last_note, "%s", note);
+    unlock(p);
+}
+
+static int pidf(char *buf, size_t len, const char *entity, int open, const char *note)
+{
+    return snprintf(buf, len,
+                    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+                    "<presence xmlns=\"urn:ietf:params:xml:ns:pidf\" entity=\"%s\">"
+                    "<tuple id=\"t1\"><status><basic>%s</basic></status><note>%s</note></tuple></presence>",
+                    entity, open ? "open" : "closed", note);
+}
+
+static void on_incoming_sub(void *ctx, sk400vop_stack_id stack, sk400vop_account_id acc, void *acc_ud,
+                            sk400vop_notifier_id n, const sk400vop_notifier_info *info)
+{
+    struct phone *p = ctx;
+    int bad = 0;
+    char body[512];
+    int len;
+    if (acc != p->acc || acc_ud != p || info->state != SK400VOP_SUB_PENDING || strncmp(info->from, "sip:", 4) != 0)
+        bad++;
+    lock(p);
+    p->incoming_subs++;
+    p->last_notifier = n;
+    unlock(p);
+    if (strcmp(info->event, "presence") != 0) {
+        if (sk400vop_notifier_reject(stack, n, 200) != SK400VOP_ERR_INVALID) bad++;
+        if (sk400vop_notifier_reject(stack, n, 489) != SK400VOP_OK) bad++;
+        if (sk400vop_notifier_reject(stack, n, 489) != SK400VOP_ERR_BAD_HANDLE) bad++;
+        lock(p);
+        p->reject_subs++;
+        p->in_cb_errors += bad;
+        unlock(p);
+        return;
+    }
+    len = pidf(body, sizeof body, "sip:me@127.0.0.1", 1, "at my desk");
+    if (sk400vop_notifier_notify(stack, n, SK400VOP_SUB_ACTIVE, NULL, NULL, 0) != SK400VOP_ERR_STATE) bad++;
+    if (sk400vop_notifier_accept(stack, n, 9, NULL, NULL, 0, p) != SK400VOP_ERR_INVALID) bad++;
+    if (sk400vop_notifier_accept(stack, n, SK400VOP_SUB_ACTIVE, "application/pidf+xml", body, (size_t)len, p) !=
+        SK400VOP_OK)
+        bad++;
+    if (sk400vop_notifier_accept(stack, n, SK400VOP_SUB_ACTIVE, NULL, NULL, 0, p) != SK400VOP_ERR_STATE) bad++;
+    lock(p);
+    p->in_cb_errors += bad;
+    unlock(p);
+}
+
+static void on_notifier_state(void *ctx, sk400vop_stack_id stack, sk400vop_notifier_id n, void *ud,
+                              const sk400vop_notifier_info *info)
+{
+    struct phone *p = ctx;
+    (void)stack; (void)n;
+    lock(p);
+    if (ud != p) p->in_cb_errors++;
+    if (info->state == SK400VOP_SUB_TERMINATED) {
+        p->notifier_ended++;
+        snprintf(p->notifier_why, sizeof p->notifier_why, "%s", info->why);
+    }
+    unlock(p);
+}
+
+static void on_pub_state(void *ctx, sk400vop_stack_id stack, sk400vop_pub_id pub, void *ud,
+                         const sk400vop_publication_info *info)
+{
+    struct phone *p = ctx;
+    (void)stack; (void)pub;
+    lock(p);
+    if (ud != p) p->in_cb_errors++;
+    p->pubs++;
+    p->pub_code = info->code;
+    if (info->state == SK400VOP_PUB_PUBLISHED) p->pub_published++;
+    if (info->state == SK400VOP_PUB_UNPUBLISHED) p->pub_unpublished++;
+    unlock(p);
+}
+
+static void on_xfer_progress(void *ctx, sk400vop_stack_id stack, sk400vop_call_id call, void *ud,
+                             const sk400vop_transfer_info *info)
+{
+    struct phone *p = ctx;
+    (void)stack; (void)call; (void)ud;
+    lock(p);
+    p->xfer_events++;
+    if (info->code == 202 && !info->final) p->xfer_202++;
+    if (info->final) {
+        p->xfer_final++;
+        p->xfer_code = info->code;
+    }
+    unlock(p);
+}
+
+static void on_xfer_request(void *ctx, sk400vop_stack_id stack, sk400vop_call_id call, void *ud,
+                            sk400vop_transfer_id x, const sk400vop_transfer_info *info)
+{
+    struct phone *p = ctx;
+    int bad = 0;
+    sk400vop_call_id nc = 0;
+    (void)ud;
+    if (call == 0 || info->account != p->acc || info->referred_by[0] == 0) bad++;
+    lock(p);
+    p->xfer_requests++;
+    snprintf(p->xfer_target, sizeof p->xfer_target, "%s", info->target);
+    if (info->replaces[0]) p->xfer_replaces++;
+    unlock(p);
+    if (sk400vop_transfer_reject(stack, x, 100) != SK400VOP_ERR_INVALID) bad++;
+    if (sk400vop_transfer_accept(stack, x, NULL, p, &nc) != SK400VOP_OK || nc == 0) bad++;
+    if (sk400vop_transfer_accept(stack, x, NULL, p, NULL) != SK400VOP_ERR_BAD_HANDLE) bad++;
+    lock(p);
+    p->xfer_accepted++;
+    p->xfer_new_call = nc;
+    p->in_cb_errors += bad;
+    unlock(p);
+}
+
 static void on_log(void *ctx, int32_t level, const char *subsystem, const char *msg, size_t len)
 {
     (void)ctx; (void)level; (void)subsystem; (void)msg; (void)len;
 }
 
-static sk400vop_status phone_open(struct phone *p, int poll_mode, int auto_answer)
+static sk400vop_status phone_open_ex(struct phone *p, int poll_mode, int auto_answer, int objects)
 {
     sk400vop_config cfg;
     sk400vop_events ev;
@@ -223,6 +425,17 @@ static sk400vop_status phone_open(struct phone *p, int poll_mode, int auto_answe
     ev.on_log = on_log;
     ev.on_request = on_request;
     ev.on_dtmf = on_dtmf;
+    if (objects) {
+        ev.on_message = on_message;
+        ev.on_message_status = on_message_status;
+        ev.on_subscription_state = on_sub_state;
+        ev.on_notify = on_notify;
+        ev.on_incoming_subscription = on_incoming_sub;
+        ev.on_notifier_state = on_notifier_state;
+        ev.on_publication_state = on_pub_state;
+        ev.on_transfer_progress = on_xfer_progress;
+        ev.on_transfer_request = on_xfer_request;
+    }
     if ((rc = sk400vop_create(&cfg, &ev, NULL, NULL, p, &p->stack)) != SK400VOP_OK) return rc;
     if ((rc = sk400vop_local_addr(p->stack, "udp", p->addr, sizeof p->addr)) != SK400VOP_OK) return rc;
     snprintf(aor, sizeof aor, "sip:u%llu@%s", (unsigned long long)p->stack, p->addr);
@@ -231,6 +444,11 @@ static sk400vop_status phone_open(struct phone *p, int poll_mode, int auto_answe
     ac.accept_any = 1;
     ac.auto_answer = auto_answer ? SK400VOP_AUTO_ANSWER_ALWAYS : SK400VOP_AUTO_ANSWER_OFF;
     return sk400vop_account_add(p->stack, &ac, p, &p->acc);
+}
+
+static sk400vop_status phone_open(struct phone *p, int poll_mode, int auto_answer)
+{
+    return phone_open_ex(p, poll_mode, auto_answer, 0);
 }
 
 static void phone_close(struct phone *p)
@@ -752,6 +970,307 @@ const char *sk400vop_ctest_media(void)
     return NULL;
 }
 
+
+/* ---- ABI 1.2: subscriptions, publications, transfer, messages ---- */
+
+/* Bad arguments, unknown and wrong-kind handles of the new functions. */
+const char *sk400vop_ctest_objects_args(void)
+{
+    struct phone p;
+    sk400vop_sub_id sub = 5;
+    sk400vop_pub_id pub = 5;
+    sk400vop_msg_id msg = 5;
+    int32_t open = 7;
+    char note[8];
+    static const char doc[] =
+        "<presence xmlns=\"urn:ietf:params:xml:ns:pidf\" entity=\"sip:a@b\"><tuple id=\"x\"><status>"
+        "<basic>open</basic></status><note>a long note indeed</note></tuple></presence>";
+    CHECK_ST(phone_open_ex(&p, 0, 0, 1), SK400VOP_OK);
+    /* subscribe */
+    CHECK_ST(sk400vop_subscribe(p.stack, p.acc, "sip:x@127.0.0.1", "presence", NULL, 0, NULL, NULL), SK400VOP_ERR_INVALID);
+    CHECK_ST(sk400vop_subscribe(p.stack, p.acc, NULL, "presence", NULL, 0, NULL, &sub), SK400VOP_ERR_INVALID);
+    CHECK(sub == 0, "sub out handle not zeroed");
+    CHECK_ST(sk400vop_subscribe(p.stack, p.acc, "sip:x@127.0.0.1", NULL, NULL, 0, NULL, &sub), SK400VOP_ERR_INVALID);
+    CHECK_ST(sk400vop_subscribe(p.stack, p.acc, "sip:x@127.0.0.1", "", NULL, 0, NULL, &sub), SK400VOP_ERR_INVALID);
+    CHECK_ST(sk400vop_subscribe(p.stack, p.acc, "<bad>", "presence", NULL, 0, NULL, &sub), SK400VOP_ERR_INVALID);
+    CHECK_ST(sk400vop_subscribe(p.stack, p.acc, "sip:x@127.0.0.1", "presence", "a/b\r\nX: y", 0, NULL, &sub),
+             SK400VOP_ERR_INVALID);
+    CHECK_ST(sk400vop_subscribe(p.stack, p.acc + 100000, "sip:x@127.0.0.1", "presence", NULL, 0, NULL, &sub),
+             SK400VOP_ERR_BAD_HANDLE);
+    CHECK_ST(sk400vop_subscribe(0, p.acc, "sip:x@127.0.0.1", "presence", NULL, 0, NULL, &sub), SK400VOP_ERR_BAD_HANDLE);
+    CHECK_ST(sk400vop_unsubscribe(p.stack, 123456789), SK400VOP_ERR_BAD_HANDLE);
+    CHECK_ST(sk400vop_unsubscribe(p.stack, p.acc), SK400VOP_ERR_BAD_HANDLE); /* wrong kind */
+    /* notifier */
+    CHECK_ST(sk400vop_notifier_accept(p.stack, 123456789, SK400VOP_SUB_ACTIVE, NULL, "x", 1, NULL), SK400VOP_ERR_INVALID);
+    CHECK_ST(sk400vop_notifier_accept(p.stack, 123456789, SK400VOP_SUB_ACTIVE, "text/plain", NULL, 1, NULL),
+             SK400VOP_ERR_INVALID);
+    CHECK_ST(sk400vop_notifier_accept(p.stack, 123456789, 9, NULL, NULL, 0, NULL), SK400VOP_ERR_INVALID);
+    CHECK_ST(sk400vop_notifier_accept(p.stack, 123456789, SK400VOP_SUB_ACTIVE, NULL, NULL, 0, NULL),
+             SK400VOP_ERR_BAD_HANDLE);
+    CHECK_ST(sk400vop_notifier_notify(p.stack, p.acc, SK400VOP_SUB_ACTIVE, NULL, NULL, 0), SK400VOP_ERR_BAD_HANDLE);
+    CHECK_ST(sk400vop_notifier_reject(p.stack, 123456789, 200), SK400VOP_ERR_INVALID);
+    CHECK_ST(sk400vop_notifier_reject(p.stack, 123456789, 403), SK400VOP_ERR_BAD_HANDLE);
+    CHECK_ST(sk400vop_notifier_terminate(p.stack, 123456789, "bad\r\nreason", NULL, NULL, 0), SK400VOP_ERR_INVALID);
+    CHECK_ST(sk400vop_notifier_terminate(p.stack, 123456789, NULL, NULL, NULL, 0), SK400VOP_ERR_BAD_HANDLE);
+    /* publish */
+    CHECK_ST(sk400vop_publish(p.stack, p.acc, "presence", "application/pidf+xml", doc, sizeof doc - 1, 0, NULL, NULL),
+             SK400VOP_ERR_INVALID);
+    CHECK_ST(sk400vop_publish(p.stack, p.acc, "presence", "application/pidf+xml", doc, 0, 0, NULL, &pub),
+             SK400VOP_ERR_INVALID);
+    CHECK(pub == 0, "pub out handle not zeroed");
+    CHECK_ST(sk400vop_publish(p.stack, p.acc, "presence", NULL, doc, sizeof doc - 1, 0, NULL, &pub), SK400VOP_ERR_INVALID);
+    CHECK_ST(sk400vop_publish(p.stack, 0, "presence", "application/pidf+xml", doc, sizeof doc - 1, 0, NULL, &pub),
+             SK400VOP_ERR_BAD_HANDLE);
+    CHECK_ST(sk400vop_publish_modify(p.stack, 123456789, "application/pidf+xml", doc, sizeof doc - 1),
+             SK400VOP_ERR_BAD_HANDLE);
+    CHECK_ST(sk400vop_publish_modify(p.stack, 123456789, "application/pidf+xml", NULL, 0), SK400VOP_ERR_INVALID);
+    CHECK_ST(sk400vop_publish_remove(p.stack, p.acc), SK400VOP_ERR_BAD_HANDLE);
+    /* presence_parse needs no stack */
+    CHECK_ST(sk400vop_presence_parse(NULL, 10, &open, NULL, 0), SK400VOP_ERR_INVALID);
+    CHECK_ST(sk400vop_presence_parse(doc, sizeof doc - 1, NULL, NULL, 0), SK400VOP_ERR_INVALID);
+    CHECK_ST(sk400vop_presence_parse("<nope", 5, &open, NULL, 0), SK400VOP_ERR_INVALID);
+    CHECK_ST(sk400vop_presence_parse(doc, sizeof doc - 1, &open, note, sizeof note), SK400VOP_ERR_RANGE);
+    CHECK(open == 1 && strcmp(note, "a long ") == 0, "parse: open %d note %s", open, note);
+    {
+        char big[64];
+        CHECK_ST(sk400vop_presence_parse(doc, sizeof doc - 1, &open, big, sizeof big), SK400VOP_OK);
+        CHECK(strcmp(big, "a long note indeed") == 0, "note %s", big);
+    }
+    /* transfer */
+    CHECK_ST(sk400vop_call_transfer(p.stack, 123456789, NULL), SK400VOP_ERR_INVALID);
+    CHECK_ST(sk400vop_call_transfer(p.stack, 123456789, "sip:x@127.0.0.1"), SK400VOP_ERR_BAD_HANDLE);
+    CHECK_ST(sk400vop_call_transfer(p.stack, 123456789, "<bad>"), SK400VOP_ERR_INVALID);
+    CHECK_ST(sk400vop_call_transfer_attended(p.stack, 123456789, 123456790), SK400VOP_ERR_BAD_HANDLE);
+    CHECK_ST(sk400vop_transfer_accept(p.stack, 123456789, NULL, NULL, NULL), SK400VOP_ERR_BAD_HANDLE);
+    CHECK_ST(sk400vop_transfer_reject(p.stack, 123456789, 100), SK400VOP_ERR_INVALID);
+    CHECK_ST(sk400vop_transfer_reject(p.stack, p.acc, 603), SK400VOP_ERR_BAD_HANDLE);
+    /* messages */
+    CHECK_ST(sk400vop_message_send(p.stack, p.acc, NULL, NULL, "x", 1, NULL, &msg), SK400VOP_ERR_INVALID);
+    CHECK(msg == 0, "msg out handle not zeroed");
+    CHECK_ST(sk400vop_message_send(p.stack, p.acc, "sip:x@127.0.0.1", NULL, NULL, 3, NULL, &msg), SK400VOP_ERR_INVALID);
+    CHECK_ST(sk400vop_message_send(p.stack, p.acc, "sip:x@127.0.0.1", "not a type", "x", 1, NULL, &msg),
+             SK400VOP_ERR_INVALID);
+    CHECK_ST(sk400vop_message_send(p.stack, p.acc, "sip:x@127.0.0.1", "text/plain\r\nX: y", "x", 1, NULL, &msg),
+             SK400VOP_ERR_INVALID);
+    CHECK_ST(sk400vop_message_send(p.stack, p.acc + 100000, "sip:x@127.0.0.1", NULL, "x", 1, NULL, &msg),
+             SK400VOP_ERR_BAD_HANDLE);
+    CHECK_ST(sk400vop_message_send(p.stack, p.acc, "sip:x@127.0.0.1", NULL, "\xff", 1, NULL, &msg), SK400VOP_OK);
+    CHECK(msg != 0, "no message handle");
+    phone_close(&p);
+    /* A closed stack: every new function answers BAD_HANDLE. */
+    CHECK_ST(sk400vop_unsubscribe(p.stack, sub), SK400VOP_ERR_BAD_HANDLE);
+    CHECK_ST(sk400vop_message_send(p.stack, p.acc, "sip:x@127.0.0.1", NULL, "x", 1, NULL, &msg), SK400VOP_ERR_BAD_HANDLE);
+    /* config.message_types is checked at create */
+    {
+        sk400vop_config cfg;
+        sk400vop_stack_id st;
+        sk400vop_config_init(&cfg);
+        cfg.listen = "udp:127.0.0.1:0";
+        cfg.message_types = "text/plain,nonsense";
+        CHECK_ST(sk400vop_create(&cfg, NULL, NULL, NULL, NULL, &st), SK400VOP_ERR_INVALID);
+        cfg.message_types = "text/plain, application/im-iscomposing+xml";
+        CHECK_ST(sk400vop_create(&cfg, NULL, NULL, NULL, NULL, &st), SK400VOP_OK);
+        CHECK_ST(sk400vop_destroy(st), SK400VOP_OK);
+    }
+    return NULL;
+}
+
+/* MESSAGE both ways: a's messages reach b's on_message; one is answered
+ * 200 by the stack when the callback returns, one refused from inside it,
+ * one answered by a MESSAGE back sent from inside it; a type b did not
+ * register gets 415. */
+const char *sk400vop_ctest_message(void)
+{
+    struct phone a, b;
+    char uri[128];
+    sk400vop_msg_id m1, m2;
+    CHECK_ST(phone_open_ex(&a, 0, 0, 1), SK400VOP_OK);
+    CHECK_ST(phone_open_ex(&b, 0, 0, 1), SK400VOP_OK);
+    snprintf(uri, sizeof uri, "sip:u%llu@%s", (unsigned long long)b.stack, b.addr);
+    snprintf(b.peer_uri, sizeof b.peer_uri, "sip:u%llu@%s", (unsigned long long)a.stack, a.addr);
+    CHECK_ST(sk400vop_message_send(a.stack, a.acc, uri, NULL, "hello", 5, &a, &m1), SK400VOP_OK);
+    CHECK(wait_for(&a, &a.msg_status, 1, 5, NULL), "no status for the first message");
+    CHECK(get(&a, &a.last_msg_code) == 200, "first message: %d", get(&a, &a.last_msg_code));
+    CHECK(get(&b, &b.msgs_in) == 1, "b got %d messages", get(&b, &b.msgs_in));
+    lock(&b);
+    CHECK(strcmp(b.last_msg, "hello") == 0, "b got %s", b.last_msg);
+    unlock(&b);
+    sleep_ms(20); /* on_message_status has returned: the handle is stale */
+    CHECK_ST(sk400vop_unsubscribe(a.stack, m1), SK400VOP_ERR_BAD_HANDLE);
+    CHECK_ST(sk400vop_message_send(a.stack, a.acc, uri, "text/plain", "refuse", 6, &a, &m2), SK400VOP_OK);
+    CHECK(m2 > m1, "handles not increasing");
+    CHECK(wait_for(&a, &a.msg_status, 2, 5, NULL), "no status for the second message");
+    CHECK(get(&a, &a.last_msg_code) == 488, "refused message: %d", get(&a, &a.last_msg_code));
+    CHECK_ST(sk400vop_message_send(a.stack, a.acc, uri, NULL, "echo", 4, &a, NULL), SK400VOP_OK);
+    CHECK(wait_for(&a, &a.msgs_in, 1, 5, NULL), "no message back");
+    CHECK(wait_for(&b, &b.msg_status, 1, 5, NULL), "b's echo has no status");
+    lock(&a);
+    CHECK(strcmp(a.last_msg, "echoed") == 0, "a got %s", a.last_msg);
+    unlock(&a);
+    CHECK(get(&b, &b.last_msg_code) == 200, "echo: %d", get(&b, &b.last_msg_code));
+    CHECK_ST(sk400vop_message_send(a.stack, a.acc, uri, "application/json", "{}", 2, &a, NULL), SK400VOP_OK);
+    CHECK(wait_for(&a, &a.msg_status, 4, 5, NULL), "no status for the json message");
+    CHECK(get(&a, &a.last_msg_code) == 415, "json message: %d", get(&a, &a.last_msg_code));
+    CHECK(get(&b, &b.msgs_in) == 3, "b got %d messages", get(&b, &b.msgs_in));
+    CHECK(get(&a, &a.in_cb_errors) == 0 && get(&b, &b.in_cb_errors) == 0, "wrong values in callbacks: a %d b %d",
+          get(&a, &a.in_cb_errors), get(&b, &b.in_cb_errors));
+    phone_close(&a);
+    phone_close(&b);
+    return NULL;
+}
+
+/* a subscribes to b's presence: b accepts from inside on_incoming_subscription
+ * with a PIDF, notifies a change, a unsubscribes; an unknown package is
+ * rejected from the callback, and a stack without on_incoming_subscription
+ * answers 489. */
+const char *sk400vop_ctest_subscribe(void)
+{
+    struct phone a, b, c;
+    char uri[128], body[512];
+    sk400vop_sub_id sub, sub2;
+    sk400vop_notifier_id n;
+    sk400vop_status rc;
+    int len;
+    CHECK_ST(phone_open_ex(&a, 0, 0, 1), SK400VOP_OK);
+    CHECK_ST(phone_open_ex(&b, 0, 0, 1), SK400VOP_OK);
+    CHECK_ST(phone_open(&c, 0, 0), SK400VOP_OK);
+    snprintf(uri, sizeof uri, "sip:u%llu@%s", (unsigned long long)b.stack, b.addr);
+    CHECK_ST(sk400vop_subscribe(a.stack, a.acc, uri, "presence", "application/pidf+xml", 60, &a, &sub), SK400VOP_OK);
+    CHECK(wait_for(&a, &a.notifies, 1, 5, NULL), "no NOTIFY");
+    CHECK(get(&a, &a.sub_active) == 1, "not active");
+    CHECK(get(&a, &a.last_open) == 1, "first NOTIFY not open");
+    lock(&a);
+    CHECK(strcmp(a.last_note, "at my desk") == 0, "note %s", a.last_note);
+    CHECK(a.last_sub == sub, "state of another handle");
+    unlock(&a);
+    n = b.last_notifier;
+    len = pidf(body, sizeof body, "sip:me@127.0.0.1", 0, "gone home");
+    CHECK_ST(sk400vop_notifier_notify(b.stack, n, SK400VOP_SUB_ACTIVE, "application/pidf+xml", body, (size_t)len),
+             SK400VOP_OK);
+    CHECK(wait_for(&a, &a.notifies, 2, 5, NULL), "no second NOTIFY");
+    CHECK(get(&a, &a.last_open) == 0, "second NOTIFY not closed");
+    CHECK_ST(sk400vop_unsubscribe(a.stack, sub), SK400VOP_OK);
+    rc = sk400vop_unsubscribe(a.stack, sub);
+    CHECK(rc == SK400VOP_ERR_PENDING || rc == SK400VOP_ERR_STATE || rc == SK400VOP_ERR_BAD_HANDLE,
+          "second unsubscribe: %s", sk400vop_strerror(rc));
+    CHECK(wait_for(&a, &a.sub_terminated, 1, 5, NULL), "never terminated");
+    CHECK(wait_for(&b, &b.notifier_ended, 1, 5, NULL), "notifier never ended");
+    lock(&b);
+    CHECK(strcmp(b.notifier_why, "unsubscribed") == 0, "notifier ended: %s", b.notifier_why);
+    unlock(&b);
+    sleep_ms(20); /* both final callbacks have returned: the handles are stale */
+    CHECK_ST(sk400vop_unsubscribe(a.stack, sub), SK400VOP_ERR_BAD_HANDLE);
+    CHECK_ST(sk400vop_notifier_notify(b.stack, n, SK400VOP_SUB_ACTIVE, NULL, NULL, 0), SK400VOP_ERR_BAD_HANDLE);
+    /* An unknown package, rejected by the app from the callback. */
+    CHECK_ST(sk400vop_subscribe(a.stack, a.acc, uri, "dialog", NULL, 60, &a, &sub2), SK400VOP_OK);
+    CHECK(wait_for(&a, &a.sub_terminated, 2, 5, NULL), "rejected subscription never terminated");
+    CHECK(get(&a, &a.sub_code) == 489, "rejected with %d", get(&a, &a.sub_code));
+    CHECK(get(&b, &b.reject_subs) == 1, "b rejected %d", get(&b, &b.reject_subs));
+    /* No on_incoming_subscription: 489. */
+    snprintf(uri, sizeof uri, "sip:u%llu@%s", (unsigned long long)c.stack, c.addr);
+    CHECK_ST(sk400vop_subscribe(a.stack, a.acc, uri, "presence", NULL, 60, &a, &sub2), SK400VOP_OK);
+    CHECK(wait_for(&a, &a.sub_terminated, 3, 5, NULL), "subscription to c never terminated");
+    CHECK(get(&a, &a.sub_code) == 489, "c answered %d", get(&a, &a.sub_code));
+    CHECK(get(&a, &a.in_cb_errors) == 0 && get(&b, &b.in_cb_errors) == 0, "wrong values in callbacks: a %d b %d",
+          get(&a, &a.in_cb_errors), get(&b, &b.in_cb_errors));
+    phone_close(&a);
+    phone_close(&b);
+    phone_close(&c);
+    return NULL;
+}
+
+/* A publication to a peer that is no presence server: refused (the
+ * handle ends with its UNPUBLISHED event). */
+const char *sk400vop_ctest_publish(void)
+{
+    struct phone a, b;
+    char body[512];
+    sk400vop_pub_id pub;
+    int len;
+    CHECK_ST(phone_open_ex(&a, 0, 0, 1), SK400VOP_OK);
+    CHECK_ST(phone_open(&b, 0, 0), SK400VOP_OK);
+    /* a's AOR is its own address: point it at b, which answers PUBLISH 501. */
+    {
+        sk400vop_account_config ac;
+        char aor[128];
+        sk400vop_account_id acc;
+        snprintf(aor, sizeof aor, "sip:pub@%s", b.addr);
+        sk400vop_account_config_init(&ac);
+        ac.aor = aor;
+        CHECK_ST(sk400vop_account_add(a.stack, &ac, &a, &acc), SK400VOP_OK);
+        len = pidf(body, sizeof body, aor, 1, "here");
+        CHECK_ST(sk400vop_publish(a.stack, acc, "presence", "application/pidf+xml", body, (size_t)len, 60, &a, &pub),
+                 SK400VOP_OK);
+    }
+    CHECK(wait_for(&a, &a.pub_unpublished, 1, 5, NULL), "publication never ended");
+    CHECK(get(&a, &a.pub_code) >= 400, "publication refused with %d", get(&a, &a.pub_code));
+    sleep_ms(20);
+    CHECK_ST(sk400vop_publish_remove(a.stack, pub), SK400VOP_ERR_BAD_HANDLE);
+    CHECK(get(&a, &a.in_cb_errors) == 0, "wrong values in callbacks");
+    phone_close(&a);
+    phone_close(&b);
+    return NULL;
+}
+
+/* a calls b and transfers it blind to c: b accepts from inside
+ * on_transfer_request, calls c, and a hears 202 and a final 200; then an
+ * attended transfer (a calls b and c, asks b to replace a-c); and a
+ * transfer to a stack without on_transfer_request is declined (603). */
+const char *sk400vop_ctest_transfer(void)
+{
+    struct phone a, b, c, d;
+    char uri[128];
+    sk400vop_call_id ab, ac, ad;
+    CHECK_ST(phone_open_ex(&a, 0, 0, 1), SK400VOP_OK);
+    CHECK_ST(phone_open_ex(&b, 0, 0, 1), SK400VOP_OK);
+    CHECK_ST(phone_open_ex(&c, 0, 0, 1), SK400VOP_OK);
+    CHECK_ST(phone_open(&d, 0, 0), SK400VOP_OK);
+    b.answer = c.answer = d.answer = 1;
+    CHECK_ST(call(&a, &b, &ab), SK400VOP_OK);
+    CHECK(wait_for(&a, &a.confirmed, 1, 5, NULL), "a-b never confirmed");
+    snprintf(uri, sizeof uri, "sip:carol@%s", c.addr);
+    CHECK_ST(sk400vop_call_transfer(a.stack, ab, "tel:+15551234"), SK400VOP_ERR_INVALID);
+    CHECK_ST(sk400vop_call_transfer(a.stack, ab, uri), SK400VOP_OK);
+    CHECK_ST(sk400vop_call_transfer(a.stack, ab, uri), SK400VOP_ERR_PENDING);
+    CHECK(wait_for(&a, &a.xfer_final, 1, 10, NULL), "blind transfer never ended");
+    CHECK(get(&a, &a.xfer_code) == 200 && get(&a, &a.xfer_202) == 1, "blind transfer: final %d, 202 x%d",
+          get(&a, &a.xfer_code), get(&a, &a.xfer_202));
+    CHECK(get(&b, &b.xfer_requests) == 1 && get(&b, &b.xfer_accepted) == 1, "b: %d requests",
+          get(&b, &b.xfer_requests));
+    lock(&b);
+    CHECK(strstr(b.xfer_target, c.addr) != NULL, "target %s", b.xfer_target);
+    unlock(&b);
+    CHECK(wait_for(&c, &c.confirmed, 1, 5, NULL), "b-c never confirmed");
+    CHECK_ST(sk400vop_call_hangup(a.stack, ab, NULL), SK400VOP_OK);
+    CHECK_ST(sk400vop_call_hangup(b.stack, b.xfer_new_call, NULL), SK400VOP_OK);
+    CHECK(wait_for(&c, &c.disconnected, 1, 5, NULL), "b-c never ended");
+    /* Attended: a calls b and c; b is asked to replace a-c. */
+    CHECK_ST(call(&a, &b, &ab), SK400VOP_OK);
+    CHECK_ST(call(&a, &c, &ac), SK400VOP_OK);
+    CHECK(wait_for(&a, &a.confirmed, 3, 5, NULL), "a's calls never confirmed");
+    CHECK_ST(sk400vop_call_transfer_attended(a.stack, ab, ab), SK400VOP_ERR_STATE);
+    CHECK_ST(sk400vop_call_transfer_attended(a.stack, ab, ac), SK400VOP_OK);
+    CHECK(wait_for(&a, &a.xfer_final, 2, 10, NULL), "attended transfer never ended");
+    CHECK(get(&a, &a.xfer_code) == 200, "attended transfer: final %d", get(&a, &a.xfer_code));
+    CHECK(get(&b, &b.xfer_replaces) == 1, "no Replaces reached b");
+    CHECK(wait_for(&a, &a.disconnected, 2, 5, NULL), "the replaced call a-c never ended"); /* the first a-b, a-c */
+    CHECK_ST(sk400vop_call_hangup(a.stack, ab, NULL), SK400VOP_OK);
+    /* Declined without on_transfer_request. */
+    CHECK_ST(call(&a, &d, &ad), SK400VOP_OK);
+    CHECK(wait_for(&a, &a.confirmed, 4, 5, NULL), "a-d never confirmed");
+    snprintf(uri, sizeof uri, "sip:carol@%s", c.addr);
+    CHECK_ST(sk400vop_call_transfer(a.stack, ad, uri), SK400VOP_OK);
+    CHECK(wait_for(&a, &a.xfer_final, 3, 5, NULL), "declined transfer never ended");
+    CHECK(get(&a, &a.xfer_code) == 603, "declined transfer: %d", get(&a, &a.xfer_code));
+    CHECK(get(&a, &a.in_cb_errors) == 0 && get(&b, &b.in_cb_errors) == 0, "wrong values in callbacks: a %d b %d",
+          get(&a, &a.in_cb_errors), get(&b, &b.in_cb_errors));
+    phone_close(&a);
+    phone_close(&b);
+    phone_close(&c);
+    phone_close(&d);
+    return NULL;
+}
+
 const struct sk400vop_ctest sk400vop_ctests[] = {
     {"args", sk400vop_ctest_args},
     {"stale", sk400vop_ctest_stale},
@@ -763,5 +1282,10 @@ const struct sk400vop_ctest sk400vop_ctests[] = {
     {"poll_mode", sk400vop_ctest_poll_mode},
     {"request", sk400vop_ctest_request},
     {"media", sk400vop_ctest_media},
+    {"objects_args", sk400vop_ctest_objects_args},
+    {"message", sk400vop_ctest_message},
+    {"subscribe", sk400vop_ctest_subscribe},
+    {"publish", sk400vop_ctest_publish},
+    {"transfer", sk400vop_ctest_transfer},
     {NULL, NULL},
 };
