@@ -140,7 +140,8 @@ type Call struct {
 	req      *sip.Message
 	srv      *transaction.ServerTx
 	tag      string        // our To tag
-	answer   []byte        // our answer to the INVITE's offer, kept for the 2xx
+	offer    []byte        // the INVITE's offer, a view into req, until answered
+	answer   []byte        // our answer to it, the same in every 18x and the 2xx
 	final    *sip.Message  // the 2xx retransmitted until the ACK
 	relResp  *sip.Message  // the reliable provisional awaiting PRACK
 	relSeq   uint32        // our RSeq counter
@@ -279,7 +280,7 @@ func (c *Call) setUpDone() {
 	if c.srv != nil && c.ua.invites[c.srv] == c {
 		return // not answered finally yet
 	}
-	c.req, c.srv, c.answer = nil, nil, nil
+	c.req, c.srv, c.answer, c.offer = nil, nil, nil, nil
 }
 
 // SessionInterval returns the negotiated session interval (RFC 4028) and

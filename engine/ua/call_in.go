@@ -33,15 +33,10 @@ func (u *UA) incomingCall(acc *Account, tx *transaction.ServerTx, req *sip.Messa
 	}
 	c.media = m
 	if body := req.Body(); len(body) > 0 {
-		// The offer is answered now, so that an unacceptable one is
-		// refused at once (RFC 3261 §13.3.1.3).
-		if c.answer, err = m.Answer(body, false); err != nil {
-			m.Close()
-			resp := withToTag(sip.NewResponse(req, 488, ""))
-			u.respond(tx, resp)
-			return
-		}
-		c.oa = oaRemoteOffer
+		// The offer is answered only when the answer goes out (Ring with
+		// early media, or Answer): the media starts with the answer, and
+		// a device must not send its microphone before the user answers.
+		c.offer, c.oa = body, oaRemoteOffer
 	}
 	u.calls[c.id] = c
 	u.invites[tx] = c
@@ -159,8 +154,12 @@ func (c *Call) Ring(code int, earlyMedia bool) error {
 		return ErrPending
 	}
 	resp := c.response(code, "")
-	if earlyMedia && c.answer != nil {
-		resp.SetBody("application/sdp", c.answer)
+	if earlyMedia && c.oa == oaRemoteOffer {
+		ans, err := c.ourAnswer()
+		if err != nil {
+			return err
+		}
+		resp.SetBody("application/sdp", ans)
 	}
 	if reliable {
 		if earlyMedia && c.answer == nil && c.oa == oaIdle && !c.answered {
@@ -205,6 +204,21 @@ func (c *Call) Ring(code int, earlyMedia bool) error {
 	return nil
 }
 
+// ourAnswer answers the caller's offer, once: the same answer goes in
+// every 18x and the 2xx (RFC 3261 §13.2.1). An offer the media refuses
+// ends the call with 488 (§13.3.1.3), and the error says why.
+func (c *Call) ourAnswer() ([]byte, error) {
+	if c.answer == nil {
+		ans, err := c.media.Answer(c.offer, c.hold)
+		if err != nil {
+			c.Reject(488, "")
+			return nil, err
+		}
+		c.answer = ans
+	}
+	return c.answer, nil
+}
+
 // Answer accepts the call with 200 OK, carrying our answer to the caller's
 // offer or, for an INVITE without one, our offer (RFC 3261 §13.3.1.4).
 // The 2xx is retransmitted until the ACK, which confirms the call. While a
@@ -222,7 +236,11 @@ func (c *Call) Answer() error {
 	resp.Set("Supported", c.ua.supported())
 	switch {
 	case c.oa == oaRemoteOffer:
-		resp.SetBody("application/sdp", c.answer)
+		ans, err := c.ourAnswer()
+		if err != nil {
+			return err
+		}
+		resp.SetBody("application/sdp", ans)
 		c.oa, c.answered = oaIdle, true
 	case c.answer == nil && !c.answered && c.oa == oaIdle:
 		offer, err := c.media.Offer(c.hold)

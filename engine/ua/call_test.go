@@ -205,3 +205,36 @@ func TestAccountRemove(t *testing.T) {
 	w.run(time.Second)
 	bob.wantEvents("Disconnected 404")
 }
+
+// The callee's media takes the offer only when the answer goes out: while
+// it rings without early media nothing is sent from the device (its
+// microphone stays off), and an offer its media refuses is answered 488
+// when the app answers.
+func TestNoMediaBeforeAnswer(t *testing.T) {
+	w := newWorld(t, 1)
+	alice := w.peer("alice", "10.0.0.1", nil)
+	bob := w.peer("bob", "10.0.0.2", nil)
+	bob.onCall = func(c *Call) { c.Ring(180, false) }
+	alice.call(bob)
+	w.run(time.Second)
+	bc := bob.last()
+	if m := bob.media[bc]; m.remote != "" || m.dir != "" {
+		t.Fatalf("bob's media answered before the call was: %q", m.dir)
+	}
+	bc.Answer()
+	w.run(time.Second)
+	if m := bob.media[bc]; m.dir != "sendrecv" {
+		t.Errorf("after the answer: %q", m.dir)
+	}
+
+	bob.onCall = func(c *Call) { bob.media[c].refuse = true }
+	alice.events, bob.events = nil, nil
+	alice.call(bob)
+	w.run(time.Second)
+	if err := bob.last().Answer(); err == nil {
+		t.Error("an offer the media refuses was answered")
+	}
+	w.run(time.Second)
+	alice.wantEvents("Disconnected 488")
+	bob.wantEvents("Disconnected 488")
+}
