@@ -63,7 +63,9 @@ type Loop struct {
 	seq      uint64
 	lastAt   int64 // due time of the newest post, to keep posts monotonic
 	posts    queue
-	timers   timerheap.Heap[*timer]
+	timers   timerheap.Heap[*timer] // the first timer of each lane
+	lanes    map[int64]*lane        // armed timers by duration, each lane in deadline order
+	armedN   int                    // timers armed, in every lane
 	onPanic  func(any) // PanicHandler as of Start
 	posted   uint64
 	wakeups  uint64
@@ -223,34 +225,105 @@ func (l *Loop) AfterFunc(d time.Duration, f func()) clock.Timer {
 	if d < 0 {
 		d = 0
 	}
-	now := l.mono()
-	when := now + int64(d)
-	if when < now {
-		when = math.MaxInt64
-	}
-	t := &timer{l: l, when: when}
+	t := &timer{l: l}
 	l.mu.Lock()
 	if l.state == stateClosed {
 		l.mu.Unlock()
 		return t
 	}
+	// The clock is read under the lock, so that the deadlines of one lane
+	// never decrease whichever goroutines arm its timers.
+	now := l.mono()
+	when := now + int64(d)
+	if when < now {
+		when = math.MaxInt64
+	}
+	t.when = when
 	l.seq++
 	t.Seq = l.seq
 	t.f = f
-	l.timers.Push(t)
-	if top, _ := l.timers.Peek(); top == t {
-		// New earliest deadline: a sleeping loop must re-arm its wake-up.
-		l.wakeLocked()
+	if l.laneAppendLocked(t, int64(d)) {
+		l.timers.Push(t)
+		if top, _ := l.timers.Peek(); top == t {
+			// New earliest deadline: a sleeping loop must re-arm its wake-up.
+			l.wakeLocked()
+		}
 	}
 	l.mu.Unlock()
 	return t
+}
+
+// A lane holds the armed timers of one duration in arming order, which is
+// deadline order, as their deadlines are the clock read under the lock
+// plus that duration: only its first timer needs to be in the heap. A
+// stack arms most of its timers with a few fixed durations (T1 and its
+// multiples, 64*T1 for Timers B, F, H, J, L, M and the calls kept after
+// their end, T4), tens of thousands at a time under load, so the heap
+// holds a few dozen entries instead of every timer, and arming, stopping
+// and firing a timer cost O(1) list work plus, for a lane's first timer
+// only, a heap operation on that small heap.
+type lane struct {
+	d           int64
+	first, last *timer
+}
+
+// laneAppendLocked appends t, armed for duration d, to its lane and
+// reports whether it is the lane's first timer, to be pushed on the heap.
+func (l *Loop) laneAppendLocked(t *timer, d int64) bool {
+	ln := l.lanes[d]
+	if ln == nil {
+		if l.lanes == nil {
+			l.lanes = make(map[int64]*lane)
+		}
+		ln = &lane{d: d}
+		l.lanes[d] = ln
+	}
+	t.lane = ln
+	l.armedN++
+	if ln.last == nil {
+		ln.first, ln.last = t, t
+		return true
+	}
+	t.prev = ln.last
+	ln.last.next = t
+	ln.last = t
+	return false
+}
+
+// laneRemoveLocked takes t out of its lane, and out of the heap if it was
+// the lane's first timer, whose successor then takes its place there.
+func (l *Loop) laneRemoveLocked(t *timer) {
+	ln := t.lane
+	if t.prev != nil {
+		t.prev.next = t.next
+	} else {
+		ln.first = t.next
+	}
+	if t.next != nil {
+		t.next.prev = t.prev
+	} else {
+		ln.last = t.prev
+	}
+	head := t.InHeap()
+	if head {
+		l.timers.Remove(t)
+	}
+	next := t.next
+	t.lane, t.prev, t.next = nil, nil, nil
+	l.armedN--
+	switch {
+	case ln.first == nil:
+		delete(l.lanes, ln.d)
+	case head:
+		l.timers.Push(next)
+	}
 }
 
 // Stats returns a snapshot of the loop's counters.
 func (l *Loop) Stats() Stats {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	return Stats{Wakeups: l.wakeups, TimersArmed: l.timers.Len(), Posted: l.posted}
+	return Stats{Wakeups: l.wakeups, TimersArmed: l.armedN, Posted: l.posted}
 }
 
 // mono returns monotonic nanoseconds since New.
@@ -356,7 +429,8 @@ func (l *Loop) nextLocked(now *int64) func() {
 }
 
 func (l *Loop) popTimerLocked() func() {
-	t, _ := l.timers.Pop()
+	t, _ := l.timers.Peek()
+	l.laneRemoveLocked(t)
 	f := t.f
 	t.f = nil
 	return f
@@ -387,9 +461,14 @@ func (l *Loop) finish() {
 
 func (l *Loop) dropLocked() {
 	l.posts = queue{}
-	for _, t := range l.timers {
-		t.f = nil
+	for _, ln := range l.lanes {
+		for t := ln.first; t != nil; {
+			next := t.next
+			t.f, t.lane, t.prev, t.next = nil, nil, nil, nil
+			t = next
+		}
 	}
+	l.lanes, l.armedN = nil, 0
 	l.timers.Clear()
 }
 
@@ -416,6 +495,9 @@ type timer struct {
 	l    *Loop
 	f    func()
 	when int64 // monotonic deadline, nanoseconds since l.base
+
+	lane       *lane // nil once run, stopped or dropped
+	prev, next *timer
 }
 
 // Deadline implements timerheap.Elem.
@@ -428,9 +510,10 @@ func (t *timer) Stop() bool {
 	l := t.l
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if !l.timers.Remove(t) {
+	if t.lane == nil {
 		return false
 	}
+	l.laneRemoveLocked(t)
 	t.f = nil
 	// The loop's wake-up may still be armed for this deadline; it then
 	// wakes once, finds nothing due and re-arms. Not waking it now means a

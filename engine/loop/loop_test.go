@@ -203,8 +203,10 @@ func TestEqualDeadlinesFIFO(t *testing.T) {
 			})
 		}
 		l.mu.Lock()
-		for _, tm := range l.timers {
-			tm.when = 0
+		for _, ln := range l.lanes {
+			for tm := ln.first; tm != nil; tm = tm.next {
+				tm.when = 0
+			}
 		}
 		l.mu.Unlock()
 	})
@@ -316,15 +318,54 @@ func TestManyTimersStoppedLeaveHeapEmpty(t *testing.T) {
 		t.Errorf("TimersArmed = %d after stopping all, want 0", got)
 	}
 	l.mu.Lock()
-	c := cap(l.timers)
+	c, lanes := cap(l.timers), len(l.lanes)
 	l.mu.Unlock()
 	if c > 256 {
 		t.Errorf("heap kept capacity %d after every timer stopped", c)
+	}
+	if lanes != 0 {
+		t.Errorf("%d lanes kept after every timer stopped", lanes)
 	}
 	for _, tm := range timers {
 		if tm.(*timer).f != nil {
 			t.Fatal("a stopped timer still holds its callback")
 		}
+	}
+}
+
+// Timers of one duration share a lane: stopping its first, one in the
+// middle and its last keeps the others in deadline order, and lanes of
+// other durations interleave with it by deadline.
+func TestLanes(t *testing.T) {
+	l := startLoop(t)
+	var got []string
+	done := make(chan struct{})
+	l.Do(func() {
+		var ts []clock.Timer
+		for i := range 6 {
+			name := string(rune('a' + i))
+			ts = append(ts, l.AfterFunc(30*time.Millisecond, func() { got = append(got, name) }))
+		}
+		l.AfterFunc(10*time.Millisecond, func() { got = append(got, "early") })
+		l.AfterFunc(60*time.Millisecond, func() { got = append(got, "late"); close(done) })
+		for _, i := range []int{0, 2, 5} {
+			if !ts[i].Stop() || ts[i].Stop() {
+				t.Errorf("Stop of timer %d", i)
+			}
+		}
+		if n := l.Stats().TimersArmed; n != 5 {
+			t.Errorf("TimersArmed = %d, want 5", n)
+		}
+	})
+	wait(t, done, "lane timers")
+	if want := []string{"early", "b", "d", "e", "late"}; !slices.Equal(got, want) {
+		t.Errorf("fired %v, want %v", got, want)
+	}
+	l.mu.Lock()
+	lanes, heap := len(l.lanes), l.timers.Len()
+	l.mu.Unlock()
+	if lanes != 0 || heap != 0 {
+		t.Errorf("%d lanes and %d heap entries left", lanes, heap)
 	}
 }
 
