@@ -2,9 +2,10 @@
 // goroutine runs posted functions and timer callbacks one at a time, so the
 // protocol state machines it drives need no locks.
 //
-// There is no goroutine per transaction, dialog or call. Timers live in a
-// heap keyed by deadline and the loop arms one runtime timer for the earliest
-// of them, so an idle stack with thousands of armed timers costs memory only:
+// There is no goroutine per transaction, dialog or call. Timers wait in
+// lanes by duration, the lanes' first timers in a heap keyed by deadline,
+// and the loop arms one runtime timer for the earliest of them, so an idle
+// stack with thousands of armed timers costs memory only:
 // the loop goroutine sleeps until the earliest deadline or until work is
 // posted, and wakes once for each (Stop does not wake it: if the earliest
 // timer is stopped, the loop wakes once at its old deadline and re-arms).
@@ -66,7 +67,7 @@ type Loop struct {
 	timers   timerheap.Heap[*timer] // the first timer of each lane
 	lanes    map[int64]*lane        // armed timers by duration, each lane in deadline order
 	armedN   int                    // timers armed, in every lane
-	onPanic  func(any) // PanicHandler as of Start
+	onPanic  func(any)              // PanicHandler as of Start
 	posted   uint64
 	wakeups  uint64
 }
