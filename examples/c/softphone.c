@@ -8,6 +8,12 @@
  *   softphone --listen udp:127.0.0.1:0 --user alice --call sip:bob@127.0.0.1:5070 \
  *             --play tone.wav --dtmf 123# --duration 3
  *   softphone --listen udp:127.0.0.1:5070 --user bob --auto-answer --record heard.wav
+ *   softphone --listen udp:127.0.0.1:0 --user alice --message sip:bob@127.0.0.1:5070 "hello bob"
+ *   softphone --listen udp:127.0.0.1:5070 --user bob --notify-state open "at my desk" --duration 10
+ *   softphone --listen udp:127.0.0.1:0 --user alice --subscribe sip:bob@127.0.0.1:5070 presence
+ *   softphone --listen udp:127.0.0.1:0 --user alice --call sip:bob@127.0.0.1:5070 \
+ *             --transfer sip:carol@127.0.0.1:5074 --duration 10
+ *   softphone --listen udp:127.0.0.1:5070 --user bob --auto-answer --accept-transfer
  *
  * One line per event on stdout, with a stable prefix for scripts:
  *   REG ok 200 | REG failed 403 Forbidden | REG unregistered 200
@@ -19,13 +25,30 @@
  *   SIP > 127.0.0.1:5070 INVITE sip:bob@127.0.0.1:5070 SIP/2.0   (--trace:
  *   SIP < 127.0.0.1:5070 SIP/2.0 200 OK                 first line of each
  *                                                        datagram or chunk)
+ *   MSG sent 200 | MSG from sip:alice@127.0.0.1 hello bob    (instant messages)
+ *   SUB active | NOTIFY application/pidf+xml 312 | PRESENCE open at my desk
+ *   SUB terminated timeout                  (the reason, or the status code)
+ *   SUBSCRIBE from sip:alice@127.0.0.1 presence | NOTIFIER terminated unsubscribed
+ *   PUB published 200 | PUB unpublished 200
+ *   XFER 202 | XFER progress 100 | XFER done 200          (--transfer)
+ *   XFER request sip:carol@127.0.0.1:5074                 (--accept-transfer)
  * Media is the library's built-in engine: --play sends a WAV file (--tone
  * a sine tone), --record writes what is received to a WAV file, --dtmf
  * sends its digits half a second after the call is confirmed. The RTP
  * line is printed when the call ends, from its final figures.
+ * --message sends one MESSAGE once registered (or started), after
+ * --message-delay s; messages received are printed and answered 200.
+ * --subscribe subscribes once registered and unsubscribes at the end of
+ * --duration; --publish publishes a PIDF document (open or closed, with a
+ * note) and removes it at the end; --notify-state makes the phone a
+ * presence notifier that accepts every "presence" SUBSCRIBE with such a
+ * document. --transfer transfers the call blind once it is confirmed and
+ * hangs it up when the transfer succeeded; --accept-transfer accepts the
+ * REFERs of the peer and follows the new call.
  * Exit status: 0 when the scenario succeeded (registered; or the call was
- * confirmed, held/resumed as asked, and ended), 1 when it did not, 2 for a
- * usage error.
+ * confirmed, held/resumed as asked, and ended; the message delivered, the
+ * subscription active then terminated, the state published, the transfer
+ * done with 2xx, as asked), 1 when it did not, 2 for a usage error.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
@@ -41,8 +64,10 @@
 struct opts {
     const char *user, *password, *domain, *registrar, *proxy, *listen, *call;
     const char *play, *record, *dtmf;
-    int auto_answer, poll_mode, log_level, tone, trace;
-    double duration, hold_after;
+    const char *msg_uri, *msg_text, *sub_uri, *sub_event, *pub_state, *pub_note, *notify_state, *notify_note;
+    const char *transfer;
+    int auto_answer, poll_mode, log_level, tone, trace, accept_transfer;
+    double duration, hold_after, msg_delay;
 };
 
 /* What the callbacks saw; guarded by mu (thread mode runs them on the
@@ -56,6 +81,10 @@ struct phone {
     double confirmed_at;
     int log_level;
     const struct opts *o;
+    /* ABI 1.2 */
+    const char *aor;
+    int msg_code, sub_active, sub_terminated, pub_published, pub_unpublished, xfer_done, xfer_code;
+    int transfers_accepted;
 };
 
 /* media_opts fills the call options of the media asked on the command line. */
@@ -239,13 +268,191 @@ static void on_dtmf(void *ctx, sk400vop_stack_id stack, sk400vop_call_id call, v
     printf("DTMF %c %s\n", info->digit, info->method == SK400VOP_DTMF_INFO ? "info" : "rfc4733");
 }
 
+
+/* ---- messages, subscriptions, publications, transfer (ABI 1.2) ---- */
+
+static void on_message(void *ctx, sk400vop_stack_id stack, sk400vop_txn_id txn, const sk400vop_message_info *info)
+{
+    (void)ctx; (void)stack; (void)txn;
+    /* Returning without sk400vop_txn_respond: the stack answers 200. */
+    printf("MSG from %s %.*s\n", info->uri, (int)info->body_len, info->body);
+}
+
+static void on_message_status(void *ctx, sk400vop_stack_id stack, sk400vop_msg_id msg, void *ud,
+                              const sk400vop_message_info *info)
+{
+    struct phone *p = ctx;
+    (void)stack; (void)msg; (void)ud;
+    printf("MSG sent %d%s%s\n", info->code, info->code >= 300 ? " " : "", info->code >= 300 ? info->reason : "");
+    pthread_mutex_lock(&p->mu);
+    p->msg_code = info->code;
+    pthread_mutex_unlock(&p->mu);
+}
+
+static const char *sub_state_name(int32_t s)
+{
+    switch (s) {
+    case SK400VOP_SUB_SUBSCRIBING: return "subscribing";
+    case SK400VOP_SUB_PENDING: return "pending";
+    case SK400VOP_SUB_ACTIVE: return "active";
+    case SK400VOP_SUB_TERMINATED: return "terminated";
+    default: return "unknown";
+    }
+}
+
+static void on_subscription_state(void *ctx, sk400vop_stack_id stack, sk400vop_sub_id sub, void *ud,
+                                  const sk400vop_subscription_info *info)
+{
+    struct phone *p = ctx;
+    (void)stack; (void)sub; (void)ud;
+    pthread_mutex_lock(&p->mu);
+    if (info->state == SK400VOP_SUB_TERMINATED) {
+        /* Why it ended: the NOTIFY's reason, else the response behind it. */
+        if (info->why[0]) printf("SUB terminated %s", info->why);
+        else if (info->code) printf("SUB terminated %d", info->code);
+        else printf("SUB terminated");
+        if (info->retry_after) printf(" retry-after %u", info->retry_after);
+        printf("\n");
+        if (info->retry_after == 0) p->sub_terminated = 1;
+    } else {
+        printf("SUB %s\n", sub_state_name(info->state));
+        if (info->state == SK400VOP_SUB_ACTIVE) p->sub_active = 1;
+    }
+    pthread_mutex_unlock(&p->mu);
+}
+
+static void on_notify(void *ctx, sk400vop_stack_id stack, sk400vop_sub_id sub, void *ud,
+                      const sk400vop_subscription_info *info)
+{
+    int32_t open;
+    char note[256];
+    sk400vop_status st;
+    (void)ctx; (void)stack; (void)sub; (void)ud;
+    printf("NOTIFY %s %zu\n", info->content_type[0] ? info->content_type : "-", info->body_len);
+    if (strcmp(info->content_type, "application/pidf+xml") == 0) {
+        st = sk400vop_presence_parse(info->body, info->body_len, &open, note, sizeof note);
+        if (st == SK400VOP_OK || st == SK400VOP_ERR_RANGE)
+            printf("PRESENCE %s%s%s\n", open ? "open" : "closed", note[0] ? " " : "", note);
+    }
+}
+
+/* pidf writes a PIDF document (RFC 3863) of entity, open or closed, with
+ * note escaped for XML. */
+static int pidf(char *buf, size_t len, const char *entity, int open, const char *note)
+{
+    char esc[512];
+    size_t k = 0;
+    const char *c;
+    for (c = note ? note : ""; *c && k + 7 < sizeof esc; c++) {
+        const char *r = *c == '<' ? "&lt;" : *c == '>' ? "&gt;" : *c == '&' ? "&amp;" : *c == '"' ? "&quot;" : NULL;
+        if (r) { memcpy(esc + k, r, strlen(r)); k += strlen(r); }
+        else esc[k++] = *c;
+    }
+    esc[k] = 0;
+    return snprintf(buf, len,
+                    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+                    "<presence xmlns=\"urn:ietf:params:xml:ns:pidf\" entity=\"%s\">\n"
+                    "  <tuple id=\"softphone\"><status><basic>%s</basic></status><contact>%s</contact>"
+                    "<note>%s</note></tuple>\n</presence>\n",
+                    entity, open ? "open" : "closed", entity, esc);
+}
+
+static void on_incoming_subscription(void *ctx, sk400vop_stack_id stack, sk400vop_account_id acc, void *ud,
+                                     sk400vop_notifier_id n, const sk400vop_notifier_info *info)
+{
+    struct phone *p = ctx;
+    char body[1024];
+    int len;
+    (void)acc; (void)ud;
+    printf("SUBSCRIBE from %s %s\n", info->from, info->event);
+    if (!p->o->notify_state || strcmp(info->event, "presence") != 0) {
+        sk400vop_notifier_reject(stack, n, 489);
+        return;
+    }
+    len = pidf(body, sizeof body, p->aor, !strcmp(p->o->notify_state, "open"), p->o->notify_note);
+    if (len < 0 || (size_t)len >= sizeof body) len = 0;
+    sk400vop_notifier_accept(stack, n, SK400VOP_SUB_ACTIVE, "application/pidf+xml", body, (size_t)len, NULL);
+}
+
+static void on_notifier_state(void *ctx, sk400vop_stack_id stack, sk400vop_notifier_id n, void *ud,
+                              const sk400vop_notifier_info *info)
+{
+    (void)ctx; (void)stack; (void)n; (void)ud;
+    if (info->state == SK400VOP_SUB_TERMINATED) printf("NOTIFIER terminated %s\n", info->why);
+    else printf("NOTIFIER refreshed %u\n", info->expires);
+}
+
+static void on_publication_state(void *ctx, sk400vop_stack_id stack, sk400vop_pub_id pub, void *ud,
+                                 const sk400vop_publication_info *info)
+{
+    struct phone *p = ctx;
+    (void)stack; (void)pub; (void)ud;
+    pthread_mutex_lock(&p->mu);
+    if (info->state == SK400VOP_PUB_PUBLISHED) {
+        printf("PUB published %d\n", info->code);
+        p->pub_published = 1;
+    } else if (info->state == SK400VOP_PUB_UNPUBLISHED) {
+        printf("PUB unpublished %d\n", info->code);
+        p->pub_unpublished = 1;
+    }
+    pthread_mutex_unlock(&p->mu);
+}
+
+static void on_transfer_progress(void *ctx, sk400vop_stack_id stack, sk400vop_call_id call, void *ud,
+                                 const sk400vop_transfer_info *info)
+{
+    struct phone *p = ctx;
+    (void)stack; (void)call; (void)ud;
+    pthread_mutex_lock(&p->mu);
+    if (info->final) {
+        printf("XFER done %d\n", info->code);
+        p->xfer_done = 1;
+        p->xfer_code = info->code;
+    } else if (info->code == 202) {
+        printf("XFER 202\n");
+    } else {
+        printf("XFER progress %d\n", info->code);
+    }
+    pthread_mutex_unlock(&p->mu);
+}
+
+static void on_transfer_request(void *ctx, sk400vop_stack_id stack, sk400vop_call_id call, void *ud,
+                                sk400vop_transfer_id x, const sk400vop_transfer_info *info)
+{
+    struct phone *p = ctx;
+    sk400vop_call_id nc = 0;
+    sk400vop_call_opts co;
+    sk400vop_status st;
+    (void)call; (void)ud;
+    printf("XFER request %s\n", info->target);
+    if (!p->o->accept_transfer) {
+        sk400vop_transfer_reject(stack, x, 603);
+        return;
+    }
+    media_opts(p->o, &co);
+    /* From now on the phone follows the new call; the old one ends when the
+     * transferor hangs it up. */
+    pthread_mutex_lock(&p->mu);
+    st = sk400vop_transfer_accept(stack, x, &co, NULL, &nc);
+    if (st == SK400VOP_OK) {
+        p->call = nc;
+        p->confirmed = p->disconnected = 0;
+        p->transfers_accepted++;
+    }
+    pthread_mutex_unlock(&p->mu);
+    if (st != SK400VOP_OK) fprintf(stderr, "softphone: transfer accept: %s\n", sk400vop_strerror(st));
+}
+
 static void usage(void)
 {
     fprintf(stderr,
             "usage: softphone --listen udp:|tcp:|tls:HOST:PORT [--user U] [--password P] [--domain D]\n"
             "                 [--registrar URI] [--proxy URI] [--call URI | --auto-answer]\n"
             "                 [--play WAV | --tone HZ] [--record WAV] [--dtmf DIGITS]\n"
-            "                 [--duration S] [--hold-after S] [--log-level 0-4] [--poll] [--trace]\n");
+            "                 [--duration S] [--hold-after S] [--log-level 0-4] [--poll] [--trace]\n"
+            "                 [--message URI TEXT [--message-delay S]] [--subscribe URI EVENT]\n"
+            "                 [--publish open|closed NOTE] [--notify-state open|closed NOTE]\n"
+            "                 [--transfer URI] [--accept-transfer]\n");
 }
 
 static int parse(int argc, char **argv, struct opts *o)
@@ -272,6 +479,15 @@ static int parse(int argc, char **argv, struct opts *o)
         ARG("--record", o->record)
         ARG("--dtmf", o->dtmf)
 #undef ARG
+#define ARG2(name, d1, d2) if (!strcmp(a, name)) { if (!v || i + 2 >= argc) goto missing; d1 = v; d2 = argv[i + 2]; i += 2; continue; }
+        ARG2("--message", o->msg_uri, o->msg_text)
+        ARG2("--subscribe", o->sub_uri, o->sub_event)
+        ARG2("--publish", o->pub_state, o->pub_note)
+        ARG2("--notify-state", o->notify_state, o->notify_note)
+#undef ARG2
+        if (!strcmp(a, "--transfer") && v) { o->transfer = v; i++; continue; }
+        if (!strcmp(a, "--message-delay") && v) { o->msg_delay = atof(v); i++; continue; }
+        if (!strcmp(a, "--accept-transfer")) { o->accept_transfer = 1; continue; }
         if (!strcmp(a, "--duration") && v) { o->duration = atof(v); i++; continue; }
         if (!strcmp(a, "--hold-after") && v) { o->hold_after = atof(v); i++; continue; }
         if (!strcmp(a, "--log-level") && v) { o->log_level = atoi(v); i++; continue; }
@@ -289,6 +505,15 @@ static int parse(int argc, char **argv, struct opts *o)
     }
     if (o->call && o->auto_answer) {
         fprintf(stderr, "softphone: --call and --auto-answer exclude each other\n");
+        return 0;
+    }
+    if ((o->pub_state && strcmp(o->pub_state, "open") && strcmp(o->pub_state, "closed")) ||
+        (o->notify_state && strcmp(o->notify_state, "open") && strcmp(o->notify_state, "closed"))) {
+        fprintf(stderr, "softphone: a presence state is open or closed\n");
+        return 0;
+    }
+    if (o->transfer && !o->call) {
+        fprintf(stderr, "softphone: --transfer needs --call\n");
         return 0;
     }
     return 1;
@@ -328,6 +553,9 @@ int main(int argc, char **argv)
     char aor[512], host[256];
     const char *proto_end, *hp;
     int fd = -1, ok = 0, hold_done = 0, hung_up = 0, unreg_sent = 0, dtmf_sent = 0;
+    int msg_sent = 0, xfer_sent = 0, xfer_hangup = 0;
+    sk400vop_sub_id sub = 0;
+    sk400vop_pub_id pub = 0;
     double start, deadline;
 
     setvbuf(stdout, NULL, _IOLBF, 0);
@@ -350,6 +578,15 @@ int main(int argc, char **argv)
     ev.on_call_state = on_call_state;
     ev.on_call_media = on_call_media;
     ev.on_dtmf = on_dtmf;
+    ev.on_message = on_message;
+    ev.on_message_status = on_message_status;
+    ev.on_subscription_state = on_subscription_state;
+    ev.on_notify = on_notify;
+    ev.on_notifier_state = on_notifier_state;
+    ev.on_publication_state = on_publication_state;
+    ev.on_transfer_progress = on_transfer_progress;
+    if (o.notify_state) ev.on_incoming_subscription = on_incoming_subscription; /* else 489 */
+    if (o.accept_transfer) ev.on_transfer_request = on_transfer_request;       /* else 603 */
     if (o.trace) {
         cfg.sip_trace = 1;
         ev.on_sip_trace = on_sip_trace;
@@ -366,6 +603,7 @@ int main(int argc, char **argv)
     if (host[0] == '[') { char *e = strchr(host, ']'); if (e) e[1] = 0; }
     else { char *e = strrchr(host, ':'); if (e) *e = 0; }
     snprintf(aor, sizeof aor, "sip:%s@%s", o.user, o.domain ? o.domain : host);
+    p.aor = aor;
 
     sk400vop_account_config_init(&ac);
     ac.aor = aor;
@@ -421,6 +659,17 @@ int main(int argc, char **argv)
         }
     }
 
+    if (o.sub_uri && (st = sk400vop_subscribe(stack, acc, o.sub_uri, o.sub_event, NULL, 600, NULL, &sub)) != SK400VOP_OK)
+        fail("subscribe", stack, st);
+    if (o.pub_state) {
+        char body[1024];
+        int len = pidf(body, sizeof body, aor, !strcmp(o.pub_state, "open"), o.pub_note);
+        if (len > 0 && (size_t)len < sizeof body &&
+            (st = sk400vop_publish(stack, acc, "presence", "application/pidf+xml", body, (size_t)len, 600, NULL,
+                                   &pub)) != SK400VOP_OK)
+            fail("publish", stack, st);
+    }
+
     /* Run the scenario. */
     for (;;) {
         double t = now_s();
@@ -449,6 +698,30 @@ int main(int argc, char **argv)
             if ((st = sk400vop_call_resume(stack, call)) != SK400VOP_OK) fail("resume", stack, st);
             hold_done = 2;
         }
+        if (o.msg_uri && !msg_sent && t - start >= o.msg_delay) {
+            if ((st = sk400vop_message_send(stack, acc, o.msg_uri, NULL, o.msg_text, strlen(o.msg_text), NULL,
+                                            NULL)) != SK400VOP_OK)
+                fail("message", stack, st);
+            msg_sent = 1;
+        }
+        if (confirmed && o.transfer && !xfer_sent && since >= 0.5) {
+            if ((st = sk400vop_call_transfer(stack, call, o.transfer)) != SK400VOP_OK) fail("transfer", stack, st);
+            xfer_sent = 1;
+        }
+        if (xfer_sent && !xfer_hangup) {
+            int done, code;
+            pthread_mutex_lock(&p.mu);
+            done = p.xfer_done;
+            code = p.xfer_code;
+            pthread_mutex_unlock(&p.mu);
+            /* The transferee took over: our call is ours to end (baresip,
+             * for one, leaves it up). */
+            if (done && code >= 200 && code < 300 && !hung_up) {
+                if ((st = sk400vop_call_hangup(stack, call, NULL)) != SK400VOP_OK) fail("hangup", stack, st);
+                hung_up = 1;
+            }
+            if (done) xfer_hangup = 1;
+        }
         if (confirmed && since >= o.duration && !hung_up) {
             if ((st = sk400vop_call_hangup(stack, call, NULL)) != SK400VOP_OK) fail("hangup", stack, st);
             hung_up = 1;
@@ -456,11 +729,32 @@ int main(int argc, char **argv)
         wait_step(&o, stack, fd, 20);
     }
 
+    /* Unsubscribe and unpublish, waiting a little for the last events. */
+    {
+        int sub_end = 0, pub_end = 0;
+        pthread_mutex_lock(&p.mu);
+        if (sub && !p.sub_terminated) sub_end = sk400vop_unsubscribe(stack, sub) == SK400VOP_OK;
+        if (pub && p.pub_published && !p.pub_unpublished) pub_end = sk400vop_publish_remove(stack, pub) == SK400VOP_OK;
+        pthread_mutex_unlock(&p.mu);
+        while ((sub_end || pub_end) && now_s() < deadline + 2) {
+            int done;
+            pthread_mutex_lock(&p.mu);
+            done = (!sub_end || p.sub_terminated) && (!pub_end || p.pub_unpublished);
+            pthread_mutex_unlock(&p.mu);
+            if (done) break;
+            wait_step(&o, stack, fd, 20);
+        }
+    }
+
     pthread_mutex_lock(&p.mu);
     if (o.call || o.auto_answer)
         ok = p.confirmed && p.disconnected && (o.hold_after < 0 || (p.held && p.resumed));
     else
         ok = !o.registrar || p.registered;
+    if (o.msg_uri && (p.msg_code < 200 || p.msg_code >= 300)) ok = 0;
+    if (o.sub_uri && !(p.sub_active && p.sub_terminated)) ok = 0;
+    if (o.pub_state && !p.pub_published) ok = 0;
+    if (o.transfer && !(p.xfer_done && p.xfer_code >= 200 && p.xfer_code < 300)) ok = 0;
     pthread_mutex_unlock(&p.mu);
 
     if (o.registrar && p.registered) {
