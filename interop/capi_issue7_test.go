@@ -136,3 +136,39 @@ func TestCAPISoftphoneTransferBaresip(t *testing.T) {
 	}
 	b.WaitEvent(t, byPeer("CALL_CLOSED", "dave"), 10*time.Second)
 }
+
+// The softphone (alice) publishes her presence to Kamailio (--publish)
+// and removes it at the end of its --duration; bob (a Go phone)
+// subscribes and reads it.
+func TestCAPISoftphonePublish(t *testing.T) {
+	Require(t)
+	t.Parallel()
+	k := StartKamailio(t, KamailioOptions{Users: map[string]string{"alice": "wonderland", "bob": "builder"}, Presence: true})
+	bob, be := newAppPhone(t, phoneOptions{user: "bob", password: "builder", k: k})
+	p := startSoftphone(t, k, "--publish", "open", "in the lab", "--duration", "3")
+	p.waitLine(t, "PUB published 200", 10*time.Second)
+
+	var err error
+	bob.do(func(*ua.UA) {
+		_, err = bob.acc.Subscribe(mustURI(t, k.AOR("alice")), ua.SubscribeOptions{
+			Event: "presence", Accept: []string{ua.PIDFType}, Expires: 600 * time.Second,
+		})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev := be.want("sub Active notify")
+	pr, err := ua.ParsePIDF(ev.body)
+	if err != nil {
+		t.Fatalf("NOTIFY body: %v\n%s", err, ev.body)
+	}
+	notes := strings.Join(pr.Notes, "|")
+	for _, tu := range pr.Tuples {
+		notes += "|" + tu.Note
+	}
+	if !pr.Open() || !strings.Contains(notes, "in the lab") {
+		t.Fatalf("presence open=%v notes %q\n%s", pr.Open(), notes, ev.body)
+	}
+	p.wait(t, 30*time.Second)
+	p.want(t, "REG ok 200", "PUB published 200", "PUB unpublished 200", "EXIT 0")
+}
