@@ -216,7 +216,7 @@ func (st *cstack) addTxn(r *ua.ServerRequest) uint64 {
 // waitCheck ends destroy's wait once every call it hung up has ended and
 // every account it unregistered has heard back.
 func (st *cstack) waitCheck() {
-	if st.waitDone != nil && len(st.waitCalls) == 0 && len(st.waitAccs) == 0 {
+	if st.waitDone != nil && len(st.waitCalls) == 0 && len(st.waitAccs) == 0 && len(st.waitObjs) == 0 {
 		close(st.waitDone)
 		st.waitDone = nil
 	}

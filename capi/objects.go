@@ -169,6 +169,9 @@ func (st *cstack) onSubscription(s *ua.Subscription, se ua.SubscriptionEvent) {
 		d.ctype, d.body = strings.Clone(se.ContentType), se.Body // Body is a copy already
 	}
 	e.lastState = se.State
+	if d.final {
+		st.objEnded(e)
+	}
 	st.push(event{kind: evSub, acc: e.acc, x: d})
 }
 
@@ -210,6 +213,9 @@ func (st *cstack) onPublication(pb *ua.Publication, pe ua.PublicationEvent) {
 	}
 	d := &objData{id: e.id, state: int(pe.State), code: pe.Code, reason: strings.Clone(pe.Reason),
 		expires: pe.Expires, etag: strings.Clone(pb.ETag()), final: pe.State == ua.Unpublished}
+	if d.final {
+		st.objEnded(e)
+	}
 	st.push(event{kind: evPub, acc: e.acc, x: d})
 }
 
@@ -297,6 +303,43 @@ func (st *cstack) takesMessage(ctype string) bool {
 		}
 	}
 	return false
+}
+
+// endObjs is destroy's part for these objects, on the loop: our
+// subscriptions are unsubscribed and our publications removed, so that
+// no server keeps a state we no longer refresh (destroy waits for them as
+// for the calls it hangs up); the subscriptions peers made to us get their
+// last NOTIFY.
+func (st *cstack) endObjs() {
+	st.waitObjs = map[*objEntry]bool{}
+	st.mu.Lock()
+	objs := make([]*objEntry, 0, len(st.objs))
+	for _, e := range st.objs {
+		objs = append(objs, e)
+	}
+	st.mu.Unlock()
+	for _, e := range objs {
+		switch {
+		case e.sub != nil && e.sub.State() != ua.Terminated:
+			if e.sub.Unsubscribe() == nil {
+				st.waitObjs[e] = true
+			}
+		case e.pub != nil && (e.pub.State() == ua.Published || e.pub.State() == ua.Publishing):
+			if e.pub.Remove() == nil {
+				st.waitObjs[e] = true
+			}
+		case e.n != nil && e.answered && e.n.State() != ua.Terminated:
+			e.n.Terminate("deactivated", nil, "")
+		}
+	}
+}
+
+// objEnded ends destroy's wait for e, on the loop.
+func (st *cstack) objEnded(e *objEntry) {
+	if st.waitObjs[e] {
+		delete(st.waitObjs, e)
+		st.waitCheck()
+	}
 }
 
 // ---- dispatcher side ----

@@ -84,6 +84,7 @@ type cstack struct {
 	waitDone       chan struct{} // destroy waits for these calls and accounts
 	waitCalls      map[*ua.Call]bool
 	waitAccs       map[*ua.Account]bool
+	waitObjs       map[*objEntry]bool // subscriptions and publications being ended
 }
 
 // fail records err as the stack's last error and returns its status.
@@ -386,7 +387,8 @@ func (st *cstack) destroy(fromCallback bool) {
 					}
 				}
 			}
-			if len(st.waitCalls)+len(st.waitAccs) > 0 {
+			st.endObjs()
+			if len(st.waitCalls)+len(st.waitAccs)+len(st.waitObjs) > 0 {
 				wait = make(chan struct{})
 				st.waitDone = wait
 			}

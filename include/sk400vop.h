@@ -596,8 +596,10 @@ SK400VOP_API sk400vop_status sk400vop_create(const sk400vop_config *cfg, const s
                                              void *app_ctx, sk400vop_stack_id *stack);
 
 /* sk400vop_destroy stops a stack gracefully: every call is hung up, every
- * registered account unregistered, waiting for the registrar at most
- * cfg->destroy_timeout_ms; then the sockets close. In thread mode the events
+ * registered account unregistered, every live subscription of ours
+ * unsubscribed and publication removed, every accepted subscription to us
+ * terminated, waiting for the peers at most cfg->destroy_timeout_ms; then
+ * the sockets close. In thread mode the events
  * already queued are delivered first; in poll mode they are dropped. No
  * callback runs after it returns (when it is called from a callback, none
  * after that callback returns). Every handle of the stack becomes stale.

@@ -1173,6 +1173,17 @@ const char *sk400vop_ctest_subscribe(void)
     CHECK(get(&a, &a.sub_code) == 489, "c answered %d", get(&a, &a.sub_code));
     CHECK(get(&a, &a.in_cb_errors) == 0 && get(&b, &b.in_cb_errors) == 0, "wrong values in callbacks: a %d b %d",
           get(&a, &a.in_cb_errors), get(&b, &b.in_cb_errors));
+    /* destroy unsubscribes what is live, and waits for it. */
+    snprintf(uri, sizeof uri, "sip:u%llu@%s", (unsigned long long)b.stack, b.addr);
+    CHECK_ST(sk400vop_subscribe(a.stack, a.acc, uri, "presence", NULL, 60, &a, &sub2), SK400VOP_OK);
+    CHECK(wait_for(&a, &a.sub_active, 2, 5, NULL), "second subscription never active");
+    CHECK_ST(sk400vop_destroy(a.stack), SK400VOP_OK);
+    a.stack = 0;
+    CHECK(get(&a, &a.sub_terminated) == 4, "destroy: a saw %d terminations", get(&a, &a.sub_terminated));
+    CHECK(wait_for(&b, &b.notifier_ended, 2, 5, NULL), "destroy did not unsubscribe");
+    lock(&b);
+    CHECK(strcmp(b.notifier_why, "unsubscribed") == 0, "notifier ended: %s", b.notifier_why);
+    unlock(&b);
     phone_close(&a);
     phone_close(&b);
     phone_close(&c);
