@@ -15,7 +15,7 @@ pa=$((pb + 1))
 	--message-delay 1 --duration 3 "$@" >"$dir/bob" 2>&1 &
 bob=$!
 i=0
-until grep -q '^READY' "$dir/bob"; do
+until grep -q '^READY' "$dir/bob" 2>/dev/null; do
 	i=$((i + 1))
 	[ $i -gt 200 ] && { echo "bob never got ready:"; cat "$dir/bob"; exit 1; }
 	sleep 0.05

@@ -11,7 +11,7 @@ trap 'kill $bob 2>/dev/null; rm -rf "$dir"' EXIT
 "$phone" --listen udp:127.0.0.1:0 --user bob --notify-state open "at my desk" --duration 4 "$@" >"$dir/bob" 2>&1 &
 bob=$!
 i=0
-until grep -q '^READY' "$dir/bob"; do
+until grep -q '^READY' "$dir/bob" 2>/dev/null; do
 	i=$((i + 1))
 	[ $i -gt 200 ] && { echo "bob never got ready:"; cat "$dir/bob"; exit 1; }
 	sleep 0.05

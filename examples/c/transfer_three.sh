@@ -11,7 +11,7 @@ dir=$(mktemp -d)
 trap 'kill $bob $carol 2>/dev/null; rm -rf "$dir"' EXIT
 ready() {
 	i=0
-	until grep -q '^READY' "$dir/$1"; do
+	until grep -q '^READY' "$dir/$1" 2>/dev/null; do
 		i=$((i + 1))
 		[ $i -gt 200 ] && { echo "$1 never got ready:"; cat "$dir/$1"; exit 1; }
 		sleep 0.05
