@@ -102,54 +102,37 @@ const (
 type Call struct {
 	UserData any
 
-	ua       *UA
-	acc      *Account
-	id       uint64
-	outgoing bool
-	state    CallState
-	media    Media
-	dlg      *dialog.Dialog   // the dialog in use (early or confirmed)
-	forks    []*dialog.Dialog // UAC: the other early dialogs of a forked INVITE
-	ids      []dialog.ID      // the IDs registered in ua.dialogs for this call besides dlg's
-	ended    bool             // Disconnected was emitted
+	ua    *UA
+	acc   *Account
+	id    uint64
+	media Media
+	dlg   *dialog.Dialog   // the dialog in use (early or confirmed)
+	forks []*dialog.Dialog // UAC: the other early dialogs of a forked INVITE
+	ids   []dialog.ID      // the IDs registered in ua.dialogs for this call besides dlg's
 
 	// Outgoing: the INVITE and its transaction, both let go of once the
 	// call is confirmed (a confirmed call keeps what it needs to ACK a
 	// retransmitted 2xx, not whole messages).
-	invite      *sip.Message
-	inviteTx    *transaction.ClientTx
-	inviteCSeq  uint32       // CSeq number of our current INVITE
-	authTry     [2]bool      // a 401 / 407 was answered already for the INVITE
-	seTry       int          // 422s answered
-	acked       bool         // we sent the ACK of the 2xx of INVITE ackSeq
-	ackSeq      uint32       // CSeq of the INVITE the ACK is for
-	ackAuth     []sip.Header // credentials of that INVITE, which its ACK repeats (RFC 3261 §13.2.2.4)
-	ackBody     []byte       // the answer our ACK carried, nil for none
-	peerUpdate  bool         // the peer's INVITE or 2xx allowed UPDATE
-	cancel      bool         // the app hung up while the INVITE was pending
-	reason      string       // Reason header of that hangup
-	byeLater    *sip.Message // incoming: hung up while Connecting, the BYE for the ACK
-	hangup      bool         // we hung up: the BYE's or CANCEL's outcome ends the call
-	mediaClosed bool
-	rseq        map[string]uint32       // RSeq of the last reliable provisional PRACKed, by To tag
-	answered    bool                    // an answer to our INVITE offer was taken
-	unwanted    map[string]*sip.Message // ACKs of the 2xx we ended with BYE, by To tag
+	invite   *sip.Message
+	inviteTx *transaction.ClientTx
+	ackAuth  []sip.Header            // credentials of the INVITE acknowledged, which its ACK repeats (RFC 3261 §13.2.2.4)
+	ackBody  []byte                  // the answer our ACK carried, nil for none
+	reason   string                  // Reason header of a hangup while the INVITE was pending
+	byeLater *sip.Message            // incoming: hung up while Connecting, the BYE for the ACK
+	rseq     map[string]uint32       // RSeq of the last reliable provisional PRACKed, by To tag
+	unwanted map[string]*sip.Message // ACKs of the 2xx we ended with BYE, by To tag
 
 	// Incoming: the INVITE, its transaction and our answers; the INVITE
 	// and its transaction are let go of once the call is confirmed.
-	req      *sip.Message
-	srv      *transaction.ServerTx
-	tag      string        // our To tag
-	offer    []byte        // the INVITE's offer, a view into req, until answered
-	answer   []byte        // our answer to it, the same in every 18x and the 2xx
-	final    *sip.Message  // the 2xx retransmitted until the ACK
-	relResp  *sip.Message  // the reliable provisional awaiting PRACK
-	relSeq   uint32        // our RSeq counter
-	answerOK bool          // Answer called while a reliable 18x waits for PRACK
-	retrans  retransmitter // of final or relResp
+	req     *sip.Message
+	srv     *transaction.ServerTx
+	tag     string        // our To tag
+	offer   []byte        // the INVITE's offer, a view into req, until answered
+	answer  []byte        // our answer to it, the same in every 18x and the 2xx
+	final   *sip.Message  // the 2xx retransmitted until the ACK
+	relResp *sip.Message  // the reliable provisional awaiting PRACK
+	retrans retransmitter // of final or relResp
 
-	oa       oaState
-	hold     bool // we hold the call
 	change   *change
 	reinvite *transaction.ServerTx // a re-INVITE of the peer awaiting our ACK or answer
 
@@ -157,6 +140,26 @@ type Call struct {
 	autoAns  clock.Timer
 	glare    clock.Timer
 	session  sessionTimer
+
+	// The small fields, together so that padding does not add up (every
+	// held call has one Call).
+	inviteCSeq  uint32 // CSeq number of our current INVITE
+	ackSeq      uint32 // CSeq of the INVITE the ACK is for
+	relSeq      uint32 // our RSeq counter
+	state       CallState
+	oa          oaState
+	outgoing    bool
+	ended       bool    // Disconnected was emitted
+	authTry     [2]bool // a 401 / 407 was answered already for the INVITE
+	seTry       uint8   // 422s answered
+	acked       bool    // we sent the ACK of the 2xx of INVITE ackSeq
+	peerUpdate  bool    // the peer's INVITE or 2xx allowed UPDATE
+	cancel      bool    // the app hung up while the INVITE was pending
+	hangup      bool    // we hung up: the BYE's or CANCEL's outcome ends the call
+	mediaClosed bool
+	answered    bool // an answer to our INVITE offer was taken
+	answerOK    bool // Answer called while a reliable 18x waits for PRACK
+	hold        bool // we hold the call
 }
 
 // change is a re-INVITE or UPDATE of ours under way.
