@@ -1,6 +1,7 @@
 package rtp
 
 import (
+	"encoding/binary"
 	"net/netip"
 	"time"
 
@@ -44,27 +45,39 @@ func (s *Session) sendRTCP(now time.Time, bye bool) {
 	if s.remote.active && (s.remote.received > s.remote.receivedPrior) {
 		blocks = append(blocks, s.remote.report(now))
 	}
-	pkts := make([]rtcp.Packet, 0, 3)
+	// Each packet is marshalled as its own type and the compound is their
+	// concatenation (RFC 3550 §6.1). Going through rtcp.Packet would make
+	// the packets' reflective String methods reachable, and with them
+	// reflect.Value.MethodByName, which stops the linker from dropping
+	// any unused exported method of the whole library.
+	var b []byte
+	add := func(p []byte, err error) {
+		if err == nil {
+			b = append(b, p...)
+		}
+	}
 	if !s.lastSent.IsZero() && now.Sub(s.lastSent) < 2*s.cfg.RTCPInterval {
-		pkts = append(pkts, &rtcp.SenderReport{
+		sr := rtcp.SenderReport{
 			SSRC:        s.ssrc,
 			NTPTime:     ntpTime(now),
 			RTPTime:     s.rtpTime(now),
 			PacketCount: uint32(s.statsData.PacketsSent),
 			OctetCount:  uint32(s.statsData.BytesSent),
 			Reports:     blocks,
-		})
+		}
+		add(sr.Marshal())
 		s.statsData.LastSRSent = now
 	} else {
-		pkts = append(pkts, &rtcp.ReceiverReport{SSRC: s.ssrc, Reports: blocks})
+		rr := rtcp.ReceiverReport{SSRC: s.ssrc, Reports: blocks}
+		add(rr.Marshal())
 		s.statsData.LastRRSent = now
 	}
-	pkts = append(pkts, rtcp.NewCNAMESourceDescription(s.ssrc, s.cname))
+	add(rtcp.NewCNAMESourceDescription(s.ssrc, s.cname).Marshal())
 	if bye {
-		pkts = append(pkts, &rtcp.Goodbye{Sources: []uint32{s.ssrc}})
+		g := rtcp.Goodbye{Sources: []uint32{s.ssrc}}
+		add(g.Marshal())
 	}
-	b, err := rtcp.Marshal(pkts)
-	if err != nil {
+	if len(b) == 0 {
 		return
 	}
 	_ = s.cfg.RTCP.WriteTo(b, s.rtcpDest())
@@ -77,44 +90,61 @@ func (s *Session) rtpTime(now time.Time) uint32 {
 	return s.ts - uint32(int64(d)*int64(s.rate)/int64(time.Second))
 }
 
-// receiveRTCP reads a compound RTCP packet from the peer.
+// receiveRTCP reads a compound RTCP packet from the peer, one packet at a
+// time by its header (RFC 3550 §6.1), each as its own type.
 func (s *Session) receiveRTCP(b []byte, from netip.AddrPort) {
-	pkts, err := rtcp.Unmarshal(b)
-	if err != nil || len(pkts) == 0 {
-		return
-	}
-	// Only the peer's reports count: from the peer's addresses, and about
-	// its stream's SSRC once we know it.
-	var sender uint32
-	switch p := pkts[0].(type) {
-	case *rtcp.SenderReport:
-		sender = p.SSRC
-	case *rtcp.ReceiverReport:
-		sender = p.SSRC
-	default:
-		return // a compound packet starts with a report (§6.1)
-	}
-	if s.remote.active && sender != s.remote.ssrc ||
-		from.Addr() != s.latch.peer.Addr() && from != s.neg.RemoteRTCP {
-		return
-	}
-	if s.remote.active {
-		s.rtcpPeer = from
-	}
-	now := s.clk.Now()
-	for _, p := range pkts {
-		switch p := p.(type) {
-		case *rtcp.SenderReport:
-			if s.remote.active && p.SSRC == s.remote.ssrc {
-				s.remote.lastSR = uint32(p.NTPTime >> 16)
+	first := true
+	var now time.Time
+	for len(b) >= 4 {
+		var h rtcp.Header
+		if h.Unmarshal(b) != nil {
+			return
+		}
+		n := 4 * (int(h.Length) + 1)
+		if n > len(b) {
+			return
+		}
+		pkt := b[:n]
+		b = b[n:]
+		if first {
+			// Only the peer's reports count: from the peer's addresses,
+			// and about its stream's SSRC once we know it. A compound
+			// packet starts with a report (§6.1), whose SSRC follows
+			// the header in both kinds.
+			first = false
+			if h.Type != rtcp.TypeSenderReport && h.Type != rtcp.TypeReceiverReport || len(pkt) < 8 {
+				return
+			}
+			sender := binary.BigEndian.Uint32(pkt[4:8])
+			if s.remote.active && sender != s.remote.ssrc ||
+				from.Addr() != s.latch.peer.Addr() && from != s.neg.RemoteRTCP {
+				return
+			}
+			if s.remote.active {
+				s.rtcpPeer = from
+			}
+			now = s.clk.Now()
+		}
+		switch h.Type {
+		case rtcp.TypeSenderReport:
+			var sr rtcp.SenderReport
+			if sr.Unmarshal(pkt) != nil {
+				return
+			}
+			if s.remote.active && sr.SSRC == s.remote.ssrc {
+				s.remote.lastSR = uint32(sr.NTPTime >> 16)
 				s.remote.lastSRTime = now
 			}
 			s.statsData.LastSRReceived = now
-			s.reportBlocks(now, p.Reports)
-		case *rtcp.ReceiverReport:
+			s.reportBlocks(now, sr.Reports)
+		case rtcp.TypeReceiverReport:
+			var rr rtcp.ReceiverReport
+			if rr.Unmarshal(pkt) != nil {
+				return
+			}
 			s.statsData.LastRRReceived = now
-			s.reportBlocks(now, p.Reports)
-		case *rtcp.Goodbye:
+			s.reportBlocks(now, rr.Reports)
+		case rtcp.TypeGoodbye:
 			s.statsData.ByeReceived = true
 		}
 	}
