@@ -184,40 +184,35 @@ func uriSIP(u *URI, s string) error {
 // be a dotted quad, so "1.2.3.256" and "10.0.0" are refused rather than
 // taken for names.
 func scanHostname(s string) int {
-	// One tight pass finds the end and checks the label edges; the
-	// dotted-quad check then looks at the last label only.
-	prev, i := byte('.'), 0 // as if a dot stood before the first label
-	for ; i < len(s); i++ {
-		c := s[i]
-		if uriHostTable[c] == 0 {
-			break
-		}
-		if c == '.' {
-			if prev == '.' || prev == '-' { // an empty label, or one ending in '-'
+	// Each label is one tight run over label characters; only its edges
+	// and the dot after it are looked at one by one.
+	i, last := 0, 0 // last: where the last label starts
+	for {
+		if i == len(s) || uriHostTable[s[i]]&hostEdge == 0 {
+			// No label here. After a dot (i > 0) that is the one trailing
+			// dot allowed, unless a '-' or another dot follows it.
+			if i == 0 || (i < len(s) && uriHostTable[s[i]] != 0) {
 				return -1
 			}
-		} else if c == '-' && prev == '.' { // a label starting with '-'
+			break
+		}
+		last = i
+		for i++; i < len(s) && uriHostTable[s[i]]&hostLabel != 0; i++ {
+		}
+		if s[i-1] == '-' {
 			return -1
 		}
-		prev = c
-	}
-	host := s[:i]
-	switch prev {
-	case '-':
-		return -1
-	case '.': // one trailing dot is allowed after a label
-		if i < 2 {
-			return -1
+		if i == len(s) || s[i] != '.' {
+			break
 		}
-		host = host[:i-1]
+		i++
 	}
-	last := host[strings.LastIndexByte(host, '.')+1:]
-	for j := 0; j < len(last); j++ {
-		if !isDigit(last[j]) {
-			return i // a name
+	for j := last; j < len(s) && uriHostTable[s[j]]&hostLabel != 0; j++ {
+		if !isDigit(s[j]) {
+			return i // the last label is not numeric: a name
 		}
 	}
-	if len(host) == i && uriIPv4Valid(host) { // numeric: a dotted quad, no trailing dot
+	if s[i-1] != '.' && uriIPv4Valid(s[:i]) { // numeric: a dotted quad, no trailing dot
 		return i
 	}
 	return -1
@@ -226,44 +221,43 @@ func scanHostname(s string) int {
 // uriIPv4Valid reports whether s is a dotted quad of decimal numbers of at
 // most three digits and 255.
 func uriIPv4Valid(s string) bool {
-	parts, n, digits := 0, 0, 0
-	for i := 0; i <= len(s); i++ {
-		if i == len(s) || s[i] == '.' {
-			if digits == 0 || n > 255 {
-				return false
-			}
-			parts, n, digits = parts+1, 0, 0
-			continue
+	for part := 0; ; part++ {
+		n, d := 0, 0
+		for ; d < len(s) && d < 3 && isDigit(s[d]); d++ {
+			n = n*10 + int(s[d]-'0')
 		}
-		if !isDigit(s[i]) || digits == 3 {
+		if d == 0 || n > 255 {
 			return false
 		}
-		n, digits = n*10+int(s[i]-'0'), digits+1
+		s = s[d:]
+		if part == 3 || s == "" || s[0] != '.' {
+			return part == 3 && s == ""
+		}
+		s = s[1:]
 	}
-	return parts == 4
 }
 
-// uriHostTable classes hostname characters: letters, '-' and '_' as
-// uriHostLetter, digits as uriHostDigit, '.' as uriHostDot, anything
-// else as 0.
+// uriHostTable classes hostname characters: letters, digits and '_' are
+// hostLabel|hostEdge, '-' is hostLabel (inside a label only), '.' is
+// hostDot, anything else 0.
 var uriHostTable = func() (t [256]uint8) {
 	for c := 0; c < 256; c++ {
 		switch {
-		case isDigit(byte(c)):
-			t[c] = uriHostDigit
-		case uriIsAlpha(byte(c)), c == '-', c == '_':
-			t[c] = uriHostLetter
+		case isDigit(byte(c)), uriIsAlpha(byte(c)), c == '_':
+			t[c] = hostLabel | hostEdge
+		case c == '-':
+			t[c] = hostLabel
 		case c == '.':
-			t[c] = uriHostDot
+			t[c] = hostDot
 		}
 	}
 	return t
 }()
 
 const (
-	uriHostLetter = 1 + iota
-	uriHostDigit
-	uriHostDot
+	hostLabel = 1 << iota // may stand in a label
+	hostEdge              // may also begin and end one
+	hostDot
 )
 
 // Character classes of uri-parameters as Params reads them: names are

@@ -1,0 +1,100 @@
+package sip
+
+import (
+	"strings"
+	"testing"
+)
+
+// scanHostnameRef is the plain statement of the hostname rules that
+// scanHostname implements in a faster shape: the character-by-character
+// walk it replaced, kept as the reference the two are compared against.
+func scanHostnameRef(s string) int {
+	isLabel := func(c byte) bool { return isDigit(c) || uriIsAlpha(c) || c == '-' || c == '_' }
+	prev, i := byte('.'), 0
+	for ; i < len(s); i++ {
+		c := s[i]
+		if !isLabel(c) && c != '.' {
+			break
+		}
+		if c == '.' {
+			if prev == '.' || prev == '-' {
+				return -1
+			}
+		} else if c == '-' && prev == '.' {
+			return -1
+		}
+		prev = c
+	}
+	host := s[:i]
+	switch prev {
+	case '-':
+		return -1
+	case '.':
+		if i < 2 {
+			return -1
+		}
+		host = host[:i-1]
+	}
+	last := host[strings.LastIndexByte(host, '.')+1:]
+	for j := 0; j < len(last); j++ {
+		if !isDigit(last[j]) {
+			return i
+		}
+	}
+	if len(host) == i && ipv4Ref(host) {
+		return i
+	}
+	return -1
+}
+
+func ipv4Ref(s string) bool {
+	parts, n, digits := 0, 0, 0
+	for i := 0; i <= len(s); i++ {
+		if i == len(s) || s[i] == '.' {
+			if digits == 0 || n > 255 {
+				return false
+			}
+			parts, n, digits = parts+1, 0, 0
+			continue
+		}
+		if !isDigit(s[i]) || digits == 3 {
+			return false
+		}
+		n, digits = n*10+int(s[i]-'0'), digits+1
+	}
+	return parts == 4
+}
+
+// TestScanHostnameMatchesReference compares scanHostname and uriIPv4Valid
+// with the reference on every string of up to 6 characters over an
+// alphabet that exercises each rule, and on some longer hosts.
+func TestScanHostnameMatchesReference(t *testing.T) {
+	check := func(s string) {
+		if got, want := scanHostname(s), scanHostnameRef(s); got != want {
+			t.Fatalf("scanHostname(%q) = %d, want %d", s, got, want)
+		}
+		if got, want := uriIPv4Valid(s), ipv4Ref(s); got != want {
+			t.Fatalf("uriIPv4Valid(%q) = %v, want %v", s, got, want)
+		}
+	}
+	const alphabet = "a1925-._:;"
+	var walk func(prefix string)
+	walk = func(prefix string) {
+		check(prefix)
+		if len(prefix) == 6 {
+			return
+		}
+		for i := 0; i < len(alphabet); i++ {
+			walk(prefix + alphabet[i:i+1])
+		}
+	}
+	walk("")
+	for _, s := range []string{
+		"atlanta.example.com", "atlanta.example.com.", "192.0.2.101", "192.0.2.101:5060",
+		"255.255.255.255", "256.1.1.1", "1.2.3.4.", "0001.2.3.4", "10.0.0", "a.1", "a.b1",
+		"x-y.example-host.org;lr", "_sip._udp.example.com", "a..b", "a.-b", "a-.b", "-a", ".",
+		"1.2.3.4.5", "01.02.03.004", "host\xff", "Host.Example.COM>", "[::1]",
+	} {
+		check(s)
+	}
+}
