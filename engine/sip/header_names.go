@@ -180,8 +180,10 @@ var kindTable = func() (t struct {
 
 // kindHash hashes a non-empty header name in any case.
 func kindHash(name string) uint8 {
+	// c|0x20 lowers a letter; any other byte it maps to itself or to a
+	// byte no header name in kinds holds, which is all a hash needs.
 	n := len(name)
-	return uint8(uint(lower(name[0]))*11 + uint(lower(name[n/2]))*57 + uint(lower(name[n-1])) + uint(n)*56)
+	return uint8(uint(name[0]|0x20)*11 + uint(name[n/2]|0x20)*57 + uint(name[n-1]|0x20) + uint(n)*56)
 }
 
 // kindOf returns the kind of a header name in any case or compact form.
@@ -195,11 +197,13 @@ func kindOf(name string) hkind {
 		}
 		return hOther
 	}
+	// Most names arrive spelled as in kinds, which one memory compare
+	// confirms; equalFold handles any other case.
 	k := kindTable.full[kindHash(name)]
-	if k != hOther && equalFold(kinds[k].name, name) {
+	if known := kinds[k].name; name == known || equalFold(known, name) {
 		return k
 	}
-	return hOther
+	return hOther // kinds[hOther].name is "", which no name of two bytes or more equals
 }
 
 // CanonicalName returns the full, canonically spelled name of a known
