@@ -100,7 +100,7 @@ func fillNameAddr(na *NameAddr, s string) error {
 }
 
 // Tag returns the tag parameter (RFC 3261 §19.3).
-func (n NameAddr) Tag() string { t, _ := n.tag.get(n.Params, "tag"); return t }
+func (n NameAddr) Tag() string { return n.tag.get(n.Params, "tag") }
 
 // DisplayName returns the display name without quotes and escapes.
 func (n NameAddr) DisplayName() string { return Unquote(n.Display) }

@@ -76,7 +76,7 @@ func cutSlash(s string) (tok, rest string, ok bool) {
 }
 
 // Branch returns the branch parameter (RFC 3261 §8.1.1.7).
-func (v Via) Branch() string { b, _ := v.branch.get(v.Params, "branch"); return b }
+func (v Via) Branch() string { return v.branch.get(v.Params, "branch") }
 
 // Received returns the received parameter (RFC 3261 §18.2.1).
 func (v Via) Received() string { r, _ := v.Params.Get("received"); return r }

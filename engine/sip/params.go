@@ -53,11 +53,13 @@ func (p Params) valid() bool {
 // around ';' and '=' (RFC 3261 §25.1 SEMI and EQUAL).
 type paramScanner struct {
 	s   string
+	i   int // where the next item starts
+	val int // where the value of the last item starts in s
 	bad bool
 }
 
 func (sc *paramScanner) next() (name, value string, ok bool) {
-	s, i := sc.s, 0
+	s, i := sc.s, sc.i
 	for i < len(s) && isWS(s[i]) {
 		i++
 	}
@@ -105,39 +107,45 @@ func (sc *paramScanner) next() (name, value string, ok bool) {
 		}
 		value, i = s[start:j], j
 	}
-	sc.s = s[i:]
+	sc.i, sc.val = i, start
 	return name, value, true
 }
 
-// knownParam remembers one parameter found while a header was parsed (a
-// Via's branch, a From or To tag), so that reading it does not scan the
-// list again. It answers only for the very list it was found in: once the
-// Params are changed, lookups scan them as usual.
+// knownParam remembers where one parameter's value lies in the list it
+// was found in while a header was parsed (a Via's branch, a From or To
+// tag), so that reading it does not scan the list again. It answers only
+// for that very list: once the Params are changed, lookups scan them as
+// usual. An absent parameter reads as "", as Branch and Tag report it.
 type knownParam struct {
-	in    Params
-	value string
-	found bool
+	in       Params
+	off, end int32 // the value is in[off:end]
 }
 
-func (k *knownParam) get(p Params, name string) (string, bool) {
+func (k *knownParam) get(p Params, name string) string {
 	if k.in == p { // equal strings share their bytes here, so this is cheap
-		return k.value, k.found
+		return string(p[k.off:k.end])
 	}
-	return p.Get(name)
+	v, _ := p.Get(name)
+	return v
 }
 
 // validFind checks the whole list, as valid does, and notes the first
 // parameter called name on the way.
 func (p Params) validFind(name string) (knownParam, bool) {
-	k := knownParam{in: p}
+	var k knownParam
+	if len(p) <= 1<<31-1 { // else k answers for no list, and lookups scan
+		k.in = p
+	}
+	found := false
 	sc := paramScanner{s: string(p)}
 	for {
 		n, v, more := sc.next()
 		if !more {
 			return k, !sc.bad
 		}
-		if !k.found && equalFold(n, name) {
-			k.value, k.found = v, true
+		if !found && equalFold(n, name) {
+			found = true
+			k.off, k.end = int32(sc.val), int32(sc.val+len(v))
 		}
 	}
 }
