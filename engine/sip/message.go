@@ -72,6 +72,12 @@ func (m *Message) Has(name string) bool {
 }
 
 func (m *Message) lookup(k hkind, name string) (string, bool) {
+	if slot := hotSlot[k]; slot != 0 && m.cached(cIndexed) {
+		if i := int(m.c.first[slot-1]); i != 0 {
+			return m.headers[i-1].Value, true
+		}
+		return "", false
+	}
 	for i := range m.headers {
 		if m.headers[i].is(k, name) {
 			return m.headers[i].Value, true

@@ -58,56 +58,15 @@ func (p *Parser) Parse(m *Message, data []byte) error {
 	if deferred != nil && !m.IsRequest() {
 		return deferred
 	}
-	contentLength, vias := -1, 0
-	hdrs := m.headers // a local slice, kept in registers while the loop appends
-headers:
-	for {
-		line, pos, ok = nextLine(s, pos)
-		switch {
-		case !ok:
-			return badRequest(ErrNoHeaderEnd, "")
-		case line == "":
-			break headers
-		case len(line) > lim.MaxLineLength:
-			return badRequest(ErrLineTooLong, "")
-		case line[0] == ' ' || line[0] == '\t':
-			return badRequest(ErrHeaderSyntax, "") // a continuation with nothing to continue
-		case len(hdrs) >= lim.MaxHeaders:
-			return badRequest(ErrTooManyHeaders, "")
-		}
-		name, value, err := splitHeader(line)
-		if err != nil {
-			return err
-		}
-		if pos < len(s) && (s[pos] == ' ' || s[pos] == '\t') {
-			if value, pos, err = unfold(s, pos, value, lim.MaxLineLength); err != nil {
-				return err
-			}
-		} else {
-			value = trimWS(value)
-		}
-		k := kindOf(name)
-		switch k {
-		case hContentLength:
-			if contentLength >= 0 {
-				return badRequest(ErrDuplicateHeader, "Content-Length") // RFC 4475 §3.3.9
-			}
-			n, ok := parseUint(value, uint64(lim.MaxMessageSize))
-			if !ok {
-				return badRequest(ErrContentLength, "Content-Length") // RFC 4475 §3.1.2.3
-			}
-			contentLength = int(n)
-		case hVia:
-			// Counting commas may overcount a quoted comma in a parameter,
-			// which only makes the limit stricter; it saves a scan per Via.
-			if vias += 1 + strings.Count(value, ","); vias > lim.MaxVias {
-				return badRequest(ErrTooManyVias, "Via")
-			}
-		}
-		hdrs = append(hdrs, Header{})
-		h := &hdrs[len(hdrs)-1]
-		h.Name, h.Value, h.kind = name, value, k
-		m.headers = hdrs
+	hdrs, pos, contentLength, err := m.parseHeaders(s, pos, &lim)
+	// The index is stored once, whatever happened: on an error it holds
+	// the fields read so far, which a UAS may still answer from.
+	m.headers = hdrs
+	if len(hdrs) <= 255 { // m.c.first holds small indexes
+		m.c.have |= 1 << cIndexed
+	}
+	if err != nil {
+		return err
 	}
 	if deferred != nil {
 		return deferred
@@ -121,6 +80,66 @@ headers:
 	}
 	m.body = data[pos : pos+len(body) : pos+len(body)]
 	return nil
+}
+
+// parseHeaders indexes the header fields from pos to the empty line that
+// ends them, appending them to m.headers' storage and noting the first
+// field of each hot kind in m.c.first. It returns the fields indexed (also
+// on error), the position after the empty line, and the Content-Length
+// value, or -1 if there is none.
+func (m *Message) parseHeaders(s string, pos int, lim *Limits) (hdrs []Header, next, contentLength int, err error) {
+	hdrs, contentLength = m.headers, -1 // a local slice, kept in registers while the loop appends
+	m.c.first = [numHot]uint8{}
+	vias := 0
+	for {
+		line, np, ok := nextLine(s, pos)
+		switch {
+		case !ok:
+			return hdrs, pos, contentLength, badRequest(ErrNoHeaderEnd, "")
+		case line == "":
+			return hdrs, np, contentLength, nil
+		case len(line) > lim.MaxLineLength:
+			return hdrs, pos, contentLength, badRequest(ErrLineTooLong, "")
+		case line[0] == ' ' || line[0] == '\t':
+			return hdrs, pos, contentLength, badRequest(ErrHeaderSyntax, "") // a continuation with nothing to continue
+		case len(hdrs) >= lim.MaxHeaders:
+			return hdrs, pos, contentLength, badRequest(ErrTooManyHeaders, "")
+		}
+		pos = np
+		name, value, ok := splitHeader(line)
+		if !ok {
+			return hdrs, pos, contentLength, badRequest(ErrHeaderName, "")
+		}
+		if pos < len(s) && (s[pos] == ' ' || s[pos] == '\t') {
+			if value, pos, err = unfold(s, pos, value, lim.MaxLineLength); err != nil {
+				return hdrs, pos, contentLength, err
+			}
+		} else {
+			value = trimWS(value)
+		}
+		k := kindOf(name)
+		switch k {
+		case hContentLength:
+			if contentLength >= 0 {
+				return hdrs, pos, contentLength, badRequest(ErrDuplicateHeader, "Content-Length") // RFC 4475 §3.3.9
+			}
+			n, ok := parseUint(value, uint64(lim.MaxMessageSize))
+			if !ok {
+				return hdrs, pos, contentLength, badRequest(ErrContentLength, "Content-Length") // RFC 4475 §3.1.2.3
+			}
+			contentLength = int(n)
+		case hVia:
+			// Counting commas may overcount a quoted comma in a parameter,
+			// which only makes the limit stricter; it saves a scan per Via.
+			if vias += 1 + strings.Count(value, ","); vias > lim.MaxVias {
+				return hdrs, pos, contentLength, badRequest(ErrTooManyVias, "Via")
+			}
+		}
+		if slot := hotSlot[k]; slot != 0 && m.c.first[slot-1] == 0 {
+			m.c.first[slot-1] = uint8(len(hdrs) + 1) // meaningless past 255 fields, where Parse does not use it
+		}
+		hdrs = append(hdrs, Header{Name: name, Value: value, kind: k})
+	}
 }
 
 // nextLine returns the line starting at pos without its CRLF (or bare LF)
@@ -185,7 +204,7 @@ func checkVersion(v string) *ProtocolError {
 // splitHeader splits a header line at its colon. Only blanks may stand
 // between the name, a token, and the colon (RFC 3261 §7.3.1 HCOLON);
 // control characters in a name are refused (AST-2016-009).
-func splitHeader(line string) (name, value string, err error) {
+func splitHeader(line string) (name, value string, ok bool) {
 	i := 0
 	for i < len(line) && tokenTable[line[i]] {
 		i++
@@ -195,9 +214,9 @@ func splitHeader(line string) (name, value string, err error) {
 		j++
 	}
 	if i == 0 || j == len(line) || line[j] != ':' {
-		return "", "", badRequest(ErrHeaderName, "")
+		return "", "", false
 	}
-	return line[:i], line[j+1:], nil
+	return line[:i], line[j+1:], true
 }
 
 // unfold joins a field's first line and the continuation lines starting
