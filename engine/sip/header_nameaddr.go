@@ -61,7 +61,7 @@ func fillNameAddr(na *NameAddr, s string) error {
 		}
 	} else {
 		// display-name = *(token LWS) (RFC 3261 §25.1; RFC 4475 §3.1.2.15)
-		for i < len(s) && (tokenTable[s[i]] || isWS(s[i])) {
+		for i < len(s) && (tokenTable.has(s[i]) || isWS(s[i])) {
 			i++
 		}
 		if i < len(s) && s[i] == '<' {

@@ -40,10 +40,7 @@ func parseVia(v *Via, s string) error {
 		}
 		s = trimLeftWS(rest)
 	}
-	i := 0
-	for i < len(s) && tokenTable[s[i]] {
-		i++
-	}
+	i := tokenTable.span(s)
 	if i == 0 || i == len(s) || !isWS(s[i]) {
 		return ErrVia
 	}
@@ -65,7 +62,7 @@ func parseVia(v *Via, s string) error {
 func cutSlash(s string) (tok, rest string, ok bool) {
 	s = trimLeftWS(s)
 	i := 0
-	for i < len(s) && tokenTable[s[i]] && s[i] != '/' {
+	for i < len(s) && tokenTable.has(s[i]) && s[i] != '/' {
 		i++
 	}
 	tok, s = s[:i], trimLeftWS(s[i:])

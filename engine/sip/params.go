@@ -73,9 +73,7 @@ func (sc *paramScanner) next() (name, value string, ok bool) {
 	for i++; i < len(s) && isWS(s[i]); i++ {
 	}
 	start := i
-	for i < len(s) && tokenTable[s[i]] {
-		i++
-	}
+	i += tokenTable.span(s[i:])
 	if i == start {
 		sc.bad = true
 		return "", "", false
@@ -97,9 +95,7 @@ func (sc *paramScanner) next() (name, value string, ok bool) {
 			}
 			j += n
 		} else {
-			for j < len(s) && paramValueTable[s[j]] {
-				j++
-			}
+			j += paramValueTable.span(s[j:])
 			if j == start {
 				sc.bad = true
 				return "", "", false

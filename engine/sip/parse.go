@@ -206,7 +206,7 @@ func checkVersion(v string) *ProtocolError {
 // control characters in a name are refused (AST-2016-009).
 func splitHeader(line string) (name, value string, ok bool) {
 	i := 0
-	for i < len(line) && tokenTable[line[i]] {
+	for i < len(line) && tokenTable.has(line[i]) {
 		i++
 	}
 	j := i

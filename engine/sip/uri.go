@@ -21,9 +21,8 @@ type URI struct {
 
 // uriTable returns the RFC 3261 §25.1 "unreserved" set (alphanum / mark)
 // plus the characters of extra.
-func uriTable(extra string) [256]bool { return charTable("-_.!~*'()" + extra) }
+func uriTable(extra string) charSet { return charTable("-_.!~*'()" + extra) }
 
-// Character sets of RFC 3261 §25.1, besides "escaped" (%HH), which
 // uriOpaqueValid refuses white space, controls, bytes above 0x7E and
 // '<', '>', '"' in the text of a URI of another scheme.
 func uriOpaqueValid(s string) bool {
@@ -36,25 +35,24 @@ func uriOpaqueValid(s string) bool {
 }
 
 // uriSpan returns the length of the prefix of s made of characters of t
-// and %HH escapes, or -1 if it meets a malformed escape.
-func uriSpan(s string, t *[256]bool) int {
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c == '%' {
-			if i+2 >= len(s) || !uriIsHex(s[i+1]) || !uriIsHex(s[i+2]) {
-				return -1
-			}
-			i += 2
-			continue
-		}
-		if !t[c] {
+// and %HH escapes, or -1 if it meets a malformed escape. t must not hold '%'.
+func uriSpan(s string, t *charSet) int {
+	i := 0
+	for {
+		i += t.span(s[i:])
+		if i == len(s) || s[i] != '%' {
 			return i
 		}
+		if i+2 >= len(s) || !uriIsHex(s[i+1]) || !uriIsHex(s[i+2]) {
+			return -1
+		}
+		i += 3
 	}
-	return len(s)
 }
 
-// uriCharsValid handles. They are filled once and never written again.
+// Character sets of RFC 3261 §25.1, besides "escaped" (%HH), which
+// uriSpan and uriCharsValid handle. They are filled once and never
+// written again.
 var (
 	uriUserTable     = uriTable("&=+$,;?/") // user-unreserved
 	uriPasswordTable = uriTable("&=+$,")    // password
@@ -184,20 +182,21 @@ func uriSIP(u *URI, s string) error {
 // be a dotted quad, so "1.2.3.256" and "10.0.0" are refused rather than
 // taken for names.
 func scanHostname(s string) int {
-	// Each label is one tight run over label characters; only its edges
-	// and the dot after it are looked at one by one.
+	// Each label is one tight loop over label characters; only its edges
+	// and the dot after it are looked at one by one. (Labels are short:
+	// a plain loop beats charSet.span here.)
 	i, last := 0, 0 // last: where the last label starts
 	for {
-		if i == len(s) || uriHostTable[s[i]]&hostEdge == 0 {
+		if i == len(s) || !hostLabelSet.has(s[i]) || s[i] == '-' {
 			// No label here. After a dot (i > 0) that is the one trailing
 			// dot allowed, unless a '-' or another dot follows it.
-			if i == 0 || (i < len(s) && uriHostTable[s[i]] != 0) {
+			if i == 0 || (i < len(s) && (s[i] == '-' || s[i] == '.')) {
 				return -1
 			}
 			break
 		}
 		last = i
-		for i++; i < len(s) && uriHostTable[s[i]]&hostLabel != 0; i++ {
+		for i++; i < len(s) && hostLabelSet.has(s[i]); i++ {
 		}
 		if s[i-1] == '-' {
 			return -1
@@ -207,10 +206,12 @@ func scanHostname(s string) int {
 		}
 		i++
 	}
-	for j := last; j < len(s) && uriHostTable[s[j]]&hostLabel != 0; j++ {
-		if !isDigit(s[j]) {
-			return i // the last label is not numeric: a name
-		}
+	j := last
+	for j < len(s) && isDigit(s[j]) {
+		j++
+	}
+	if j < len(s) && hostLabelSet.has(s[j]) {
+		return i // the last label is not numeric: a name
 	}
 	if s[i-1] != '.' && uriIPv4Valid(s[:i]) { // numeric: a dotted quad, no trailing dot
 		return i
@@ -221,50 +222,34 @@ func scanHostname(s string) int {
 // uriIPv4Valid reports whether s is a dotted quad of decimal numbers of at
 // most three digits and 255.
 func uriIPv4Valid(s string) bool {
-	for part := 0; ; part++ {
-		n, d := 0, 0
-		for ; d < len(s) && d < 3 && isDigit(s[d]); d++ {
-			n = n*10 + int(s[d]-'0')
+	i := 0
+	for part := 0; part < 4; part++ {
+		if part > 0 {
+			if i == len(s) || s[i] != '.' {
+				return false
+			}
+			i++
 		}
-		if d == 0 || n > 255 {
+		start, n := i, 0
+		for ; i < len(s) && isDigit(s[i]); i++ {
+			n = n*10 + int(s[i]-'0') // may overflow on a long run, refused below
+		}
+		if i == start || i-start > 3 || n > 255 {
 			return false
 		}
-		s = s[d:]
-		if part == 3 || s == "" || s[0] != '.' {
-			return part == 3 && s == ""
-		}
-		s = s[1:]
 	}
+	return i == len(s)
 }
 
-// uriHostTable classes hostname characters: letters, digits and '_' are
-// hostLabel|hostEdge, '-' is hostLabel (inside a label only), '.' is
-// hostDot, anything else 0.
-var uriHostTable = func() (t [256]uint8) {
-	for c := 0; c < 256; c++ {
-		switch {
-		case isDigit(byte(c)), uriIsAlpha(byte(c)), c == '_':
-			t[c] = hostLabel | hostEdge
-		case c == '-':
-			t[c] = hostLabel
-		case c == '.':
-			t[c] = hostDot
-		}
-	}
-	return t
-}()
-
-const (
-	hostLabel = 1 << iota // may stand in a label
-	hostEdge              // may also begin and end one
-	hostDot
-)
+// hostLabelSet holds the characters of a hostname label: letters, digits,
+// '-' (not at either end) and, leniently, '_'.
+var hostLabelSet = charTable("-_")
 
 // Character classes of uri-parameters as Params reads them: names are
 // tokens, values tokens or hosts, both also paramchar (RFC 3261 §25.1),
 // with %HH escapes handled by uriParamsLen.
 var (
-	uriPNameTable  = func() [256]bool { t := uriTable("+"); t['('], t[')'] = false, false; return t }()
+	uriPNameTable  = func() charSet { t := uriTable("+"); t['('], t[')'] = 0, 0; return t }()
 	uriPValueTable = uriTable("+[]:/&$")
 )
 
@@ -356,22 +341,7 @@ func uriIsTelSeparator(c byte) bool { return c == '-' || c == '.' || c == '(' ||
 
 // uriCharsValid reports whether every byte of s is in t or starts a
 // well-formed %HH escape.
-func uriCharsValid(s string, t *[256]bool) bool {
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c == '%' {
-			if i+2 >= len(s) || !uriIsHex(s[i+1]) || !uriIsHex(s[i+2]) {
-				return false
-			}
-			i += 2
-			continue
-		}
-		if !t[c] {
-			return false
-		}
-	}
-	return true
-}
+func uriCharsValid(s string, t *charSet) bool { return uriSpan(s, t) == len(s) }
 
 func uriIsAlpha(c byte) bool { return lower(c) >= 'a' && lower(c) <= 'z' }
 
