@@ -180,8 +180,8 @@ var kindTable = func() (t struct {
 
 // kindHash hashes a non-empty header name in any case.
 func kindHash(name string) uint8 {
-	// c|0x20 lowers a letter; any other byte it maps to itself or to a
-	// byte no header name in kinds holds, which is all a hash needs.
+	// c|0x20 lowers a letter, so case does not change the hash. What it
+	// does to other bytes does not matter: a hit is always confirmed.
 	n := len(name)
 	return uint8(uint(name[0]|0x20)*11 + uint(name[n/2]|0x20)*57 + uint(name[n-1]|0x20) + uint(n)*56)
 }
@@ -204,6 +204,20 @@ func kindOf(name string) hkind {
 		return k
 	}
 	return hOther // kinds[hOther].name is "", which no name of two bytes or more equals
+}
+
+// exactKind returns the kind whose name in kinds is exactly name, of two
+// bytes or more, or hOther: one hash and one memory compare, how Parse
+// recognises the names that arrive spelled as usual. Such a name is a
+// token, as every name in kinds is.
+func exactKind(name string) hkind {
+	if len(name) < 2 {
+		return hOther
+	}
+	if k := kindTable.full[kindHash(name)]; kinds[k].name == name {
+		return k
+	}
+	return hOther
 }
 
 // CanonicalName returns the full, canonically spelled name of a known

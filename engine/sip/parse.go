@@ -92,12 +92,18 @@ func (m *Message) parseHeaders(s string, pos int, lim *Limits) (hdrs []Header, n
 	m.c.first = [numHot]uint8{}
 	vias := 0
 	for {
-		line, np, ok := nextLine(s, pos)
-		switch {
-		case !ok:
+		i := strings.IndexByte(s[pos:], '\n')
+		if i < 0 {
 			return hdrs, pos, contentLength, badRequest(ErrNoHeaderEnd, "")
+		}
+		line := s[pos : pos+i]
+		pos += i + 1
+		if n := len(line); n > 0 && line[n-1] == '\r' {
+			line = line[:n-1]
+		}
+		switch {
 		case line == "":
-			return hdrs, np, contentLength, nil
+			return hdrs, pos, contentLength, nil
 		case len(line) > lim.MaxLineLength:
 			return hdrs, pos, contentLength, badRequest(ErrLineTooLong, "")
 		case line[0] == ' ' || line[0] == '\t':
@@ -105,8 +111,7 @@ func (m *Message) parseHeaders(s string, pos int, lim *Limits) (hdrs []Header, n
 		case len(hdrs) >= lim.MaxHeaders:
 			return hdrs, pos, contentLength, badRequest(ErrTooManyHeaders, "")
 		}
-		pos = np
-		name, value, ok := splitHeader(line)
+		name, value, k, ok := splitHeader(line)
 		if !ok {
 			return hdrs, pos, contentLength, badRequest(ErrHeaderName, "")
 		}
@@ -117,7 +122,6 @@ func (m *Message) parseHeaders(s string, pos int, lim *Limits) (hdrs []Header, n
 		} else {
 			value = trimWS(value)
 		}
-		k := kindOf(name)
 		switch k {
 		case hContentLength:
 			if contentLength >= 0 {
@@ -201,22 +205,27 @@ func checkVersion(v string) *ProtocolError {
 	return badRequest(ErrStartLine, "")
 }
 
-// splitHeader splits a header line at its colon. Only blanks may stand
-// between the name, a token, and the colon (RFC 3261 §7.3.1 HCOLON);
-// control characters in a name are refused (AST-2016-009).
-func splitHeader(line string) (name, value string, ok bool) {
-	i := 0
-	for i < len(line) && tokenTable.has(line[i]) {
-		i++
+// splitHeader splits a header line at its colon and finds the kind of
+// its name. Only blanks may stand between the name, a token, and the colon
+// (RFC 3261 §7.3.1 HCOLON); control characters in a name are refused
+// (AST-2016-009).
+func splitHeader(line string) (name, value string, k hkind, ok bool) {
+	// Most lines start with a name spelled as in kinds and then the
+	// colon: recognising the name checks it too, as those are tokens.
+	if c := strings.IndexByte(line, ':'); c >= 0 {
+		if k = exactKind(line[:c]); k != hOther {
+			return line[:c], line[c+1:], k, true
+		}
 	}
+	i := tokenTable.span(line)
 	j := i
 	for j < len(line) && (line[j] == ' ' || line[j] == '\t') {
 		j++
 	}
 	if i == 0 || j == len(line) || line[j] != ':' {
-		return "", "", false
+		return "", "", hOther, false
 	}
-	return line[:i], line[j+1:], true
+	return line[:i], line[j+1:], kindOf(line[:i]), true
 }
 
 // unfold joins a field's first line and the continuation lines starting
