@@ -1,6 +1,7 @@
 package sip
 
 import (
+	"math/rand/v2"
 	"strings"
 	"testing"
 )
@@ -67,7 +68,8 @@ func ipv4Ref(s string) bool {
 
 // TestScanHostnameMatchesReference compares scanHostname and uriIPv4Valid
 // with the reference on every string of up to 6 characters over an
-// alphabet that exercises each rule, and on some longer hosts.
+// alphabet that exercises each rule, up to 8 over one that makes dotted
+// quads, on random strings mostly of digits and dots, and on some hosts.
 func TestScanHostnameMatchesReference(t *testing.T) {
 	check := func(s string) {
 		if got, want := scanHostname(s), scanHostnameRef(s); got != want {
@@ -77,23 +79,33 @@ func TestScanHostnameMatchesReference(t *testing.T) {
 			t.Fatalf("uriIPv4Valid(%q) = %v, want %v", s, got, want)
 		}
 	}
-	const alphabet = "a1925-._:;"
-	var walk func(prefix string)
-	walk = func(prefix string) {
+	var walk func(prefix, alphabet string, max int)
+	walk = func(prefix, alphabet string, max int) {
 		check(prefix)
-		if len(prefix) == 6 {
+		if len(prefix) == max {
 			return
 		}
 		for i := 0; i < len(alphabet); i++ {
-			walk(prefix + alphabet[i:i+1])
+			walk(prefix+alphabet[i:i+1], alphabet, max)
 		}
 	}
-	walk("")
+	walk("", "a1925-._:;", 6)
+	walk("", "125.a", 8) // long enough for dotted quads
+	rng := rand.New(rand.NewPCG(1, 2))
+	const digitsAndMore = "0123456789012345678901234567890123456789...-a_:"
+	for range 200000 {
+		b := make([]byte, rng.IntN(20))
+		for i := range b {
+			b[i] = digitsAndMore[rng.IntN(len(digitsAndMore))]
+		}
+		check(string(b))
+	}
 	for _, s := range []string{
 		"atlanta.example.com", "atlanta.example.com.", "192.0.2.101", "192.0.2.101:5060",
 		"255.255.255.255", "256.1.1.1", "1.2.3.4.", "0001.2.3.4", "10.0.0", "a.1", "a.b1",
 		"x-y.example-host.org;lr", "_sip._udp.example.com", "a..b", "a.-b", "a-.b", "-a", ".",
 		"1.2.3.4.5", "01.02.03.004", "host\xff", "Host.Example.COM>", "[::1]",
+		"1.2.3.4a", "1.2.3.4-x", "1.2.3.4_", "1.2.3.2555", "001.002.003.004;lr", "1.2.3.4:5060",
 	} {
 		check(s)
 	}

@@ -185,6 +185,14 @@ func scanHostname(s string) int {
 	// Each label is one tight loop over label characters; only its edges
 	// and the dot after it are looked at one by one. (Labels are short:
 	// a plain loop beats charSet.span here.)
+	// An IPv4 address, the usual host of a Via or Contact, is read in
+	// one pass. If one is not followed by the end of the host, the labels
+	// are scanned as for any name.
+	if s != "" && isDigit(s[0]) {
+		if n := dottedQuadLen(s); n > 0 && (n == len(s) || (!hostLabelSet.has(s[n]) && s[n] != '.')) {
+			return n
+		}
+	}
 	i, last := 0, 0 // last: where the last label starts
 	for {
 		if i == len(s) || !hostLabelSet.has(s[i]) || s[i] == '-' {
@@ -222,23 +230,30 @@ func scanHostname(s string) int {
 // uriIPv4Valid reports whether s is a dotted quad of decimal numbers of at
 // most three digits and 255.
 func uriIPv4Valid(s string) bool {
+	n := dottedQuadLen(s)
+	return n > 0 && n == len(s)
+}
+
+// dottedQuadLen returns the length of the dotted quad (four decimal
+// numbers of at most three digits and 255) at the front of s, or 0.
+func dottedQuadLen(s string) int {
 	i := 0
 	for part := 0; part < 4; part++ {
 		if part > 0 {
 			if i == len(s) || s[i] != '.' {
-				return false
+				return 0
 			}
 			i++
 		}
 		start, n := i, 0
-		for ; i < len(s) && isDigit(s[i]); i++ {
-			n = n*10 + int(s[i]-'0') // may overflow on a long run, refused below
+		for ; i < len(s) && i-start < 3 && isDigit(s[i]); i++ {
+			n = n*10 + int(s[i]-'0')
 		}
-		if i == start || i-start > 3 || n > 255 {
-			return false
+		if i == start || n > 255 {
+			return 0
 		}
 	}
-	return i == len(s)
+	return i
 }
 
 // hostLabelSet holds the characters of a hostname label: letters, digits,
@@ -258,17 +273,27 @@ var (
 func uriParamsLen(s string) int {
 	i := 0
 	for i < len(s) && s[i] == ';' {
-		n := uriSpan(s[i+1:], &uriPNameTable)
+		// The spans are inline for the usual case; only a '%' needs
+		// uriSpan's check of the escape.
+		i++
+		n := uriPNameTable.span(s[i:])
+		if i+n < len(s) && s[i+n] == '%' {
+			n = uriSpan(s[i:], &uriPNameTable)
+		}
 		if n <= 0 {
 			return -1
 		}
-		i += 1 + n
+		i += n
 		if i < len(s) && s[i] == '=' {
-			v := uriSpan(s[i+1:], &uriPValueTable)
+			i++
+			v := uriPValueTable.span(s[i:])
+			if i+v < len(s) && s[i+v] == '%' {
+				v = uriSpan(s[i:], &uriPValueTable)
+			}
 			if v <= 0 {
 				return -1
 			}
-			i += 1 + v
+			i += v
 		}
 	}
 	return i
