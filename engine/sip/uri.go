@@ -238,22 +238,29 @@ func uriIPv4Valid(s string) bool {
 // numbers of at most three digits and 255) at the front of s, or 0.
 func dottedQuadLen(s string) int {
 	i := 0
-	for part := 0; part < 4; part++ {
-		if part > 0 {
-			if i == len(s) || s[i] != '.' {
-				return 0
-			}
-			i++
-		}
-		start, n := i, 0
-		for ; i < len(s) && i-start < 3 && isDigit(s[i]); i++ {
-			n = n*10 + int(s[i]-'0')
-		}
-		if i == start || n > 255 {
+	for part := 0; ; part++ {
+		// One to three digits, unrolled: a loop costs twice as much here.
+		if i == len(s) || !isDigit(s[i]) {
 			return 0
 		}
+		n := int(s[i] - '0')
+		if i++; i < len(s) && isDigit(s[i]) {
+			n = n*10 + int(s[i]-'0')
+			if i++; i < len(s) && isDigit(s[i]) {
+				n = n*10 + int(s[i]-'0')
+				i++
+			}
+		}
+		switch {
+		case n > 255:
+			return 0
+		case part == 3:
+			return i
+		case i == len(s) || s[i] != '.':
+			return 0
+		}
+		i++
 	}
-	return i
 }
 
 // hostLabelSet holds the characters of a hostname label: letters, digits,
