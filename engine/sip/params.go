@@ -132,8 +132,40 @@ func (p Params) validFind(name string) (knownParam, bool) {
 	if len(p) <= 1<<31-1 { // else k answers for no list, and lookups scan
 		k.in = p
 	}
+	s := string(p)
 	found := false
-	sc := paramScanner{s: string(p)}
+	// Parameters in the strict form, ";name" or ";name=value" with no
+	// blanks and no quotes, are read here in one tight loop. At the first
+	// one in any other form the general scanner takes over from its ';',
+	// so the outcome is the scanner's in every case.
+	i := 0
+	for i < len(s) && s[i] == ';' {
+		ns := i + 1
+		ne := ns + tokenTable.span(s[ns:])
+		if ne == ns {
+			break
+		}
+		vs, ve := ne, ne
+		if ne < len(s) && s[ne] == '=' {
+			vs = ne + 1
+			ve = vs + paramValueTable.span(s[vs:])
+			if ve == vs {
+				break
+			}
+		}
+		if ve < len(s) && s[ve] != ';' {
+			break
+		}
+		if !found && equalFold(s[ns:ne], name) {
+			found = true
+			k.off, k.end = int32(vs), int32(ve)
+		}
+		i = ve
+	}
+	if i == len(s) {
+		return k, true
+	}
+	sc := paramScanner{s: s, i: i}
 	for {
 		n, v, more := sc.next()
 		if !more {

@@ -111,9 +111,23 @@ func (m *Message) parseHeaders(s string, pos int, lim *Limits) (hdrs []Header, n
 		case len(hdrs) >= lim.MaxHeaders:
 			return hdrs, pos, contentLength, badRequest(ErrTooManyHeaders, "")
 		}
-		name, value, k, ok := splitHeader(line)
-		if !ok {
-			return hdrs, pos, contentLength, badRequest(ErrHeaderName, "")
+		// Most lines start with a name spelled as in kinds and then the
+		// colon: recognising the name checks it too, as those are tokens.
+		// Any other line (other case, blanks before the colon, an unknown
+		// or compact name, no colon) is split by the general splitHeader.
+		var name, value string
+		c := strings.IndexByte(line, ':')
+		k := hOther
+		if c >= 0 {
+			k = exactKind(line[:c])
+		}
+		if k != hOther {
+			name, value = line[:c], line[c+1:]
+		} else {
+			var ok bool
+			if name, value, k, ok = splitHeader(line); !ok {
+				return hdrs, pos, contentLength, badRequest(ErrHeaderName, "")
+			}
 		}
 		if pos < len(s) && (s[pos] == ' ' || s[pos] == '\t') {
 			if value, pos, err = unfold(s, pos, value, lim.MaxLineLength); err != nil {
@@ -210,13 +224,6 @@ func checkVersion(v string) *ProtocolError {
 // (RFC 3261 §7.3.1 HCOLON); control characters in a name are refused
 // (AST-2016-009).
 func splitHeader(line string) (name, value string, k hkind, ok bool) {
-	// Most lines start with a name spelled as in kinds and then the
-	// colon: recognising the name checks it too, as those are tokens.
-	if c := strings.IndexByte(line, ':'); c >= 0 {
-		if k = exactKind(line[:c]); k != hOther {
-			return line[:c], line[c+1:], k, true
-		}
-	}
 	i := tokenTable.span(line)
 	j := i
 	for j < len(line) && (line[j] == ' ' || line[j] == '\t') {

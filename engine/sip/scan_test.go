@@ -1,5 +1,8 @@
 package sip
 
+// The fast scanners are checked against plain statements of the rules
+// they implement, on exhaustive and random inputs.
+
 import (
 	"math/rand/v2"
 	"strings"
@@ -108,5 +111,54 @@ func TestScanHostnameMatchesReference(t *testing.T) {
 		"1.2.3.4a", "1.2.3.4-x", "1.2.3.4_", "1.2.3.2555", "001.002.003.004;lr", "1.2.3.4:5060",
 	} {
 		check(s)
+	}
+}
+
+// validFindRef is Params.validFind without its fast loop: the general
+// scanner alone.
+func validFindRef(p Params, name string) (value string, found, ok bool) {
+	sc := paramScanner{s: string(p)}
+	for {
+		n, v, more := sc.next()
+		if !more {
+			return value, found, !sc.bad
+		}
+		if !found && equalFold(n, name) {
+			value, found = v, true
+		}
+	}
+}
+
+// TestValidFindMatchesScanner compares validFind with the general scanner
+// on every list of up to 7 bytes over an alphabet of parameter syntax,
+// and on random longer ones.
+func TestValidFindMatchesScanner(t *testing.T) {
+	check := func(s string) {
+		k, ok := Params(s).validFind("tag")
+		wantV, wantFound, wantOK := validFindRef(Params(s), "tag")
+		if ok != wantOK || (ok && k.get(Params(s), "tag") != wantV) {
+			t.Fatalf("validFind(%q) = %q %v, want %q %v (found %v)", s, k.get(Params(s), "tag"), ok, wantV, wantOK, wantFound)
+		}
+	}
+	const alphabet = ";=t a\"x"
+	var walk func(prefix string)
+	walk = func(prefix string) {
+		check(prefix)
+		if len(prefix) == 7 {
+			return
+		}
+		for i := 0; i < len(alphabet); i++ {
+			walk(prefix + alphabet[i:i+1])
+		}
+	}
+	walk("")
+	rng := rand.New(rand.NewPCG(3, 4))
+	pieces := []string{";", "tag", "TAG", "=", "x", "1.2", "z9hG4bK-1", " ", "\t", `"q;=v"`, "lr", ",", "[::1]", "%41"}
+	for range 100000 {
+		var b strings.Builder
+		for range rng.IntN(8) {
+			b.WriteString(pieces[rng.IntN(len(pieces))])
+		}
+		check(b.String())
 	}
 }
