@@ -256,8 +256,14 @@ func (m *Message) HasToken(name, tok string) bool {
 
 // Reset empties m for reuse, keeping the header index it has grown.
 func (m *Message) Reset() {
+	clear(m.headers) // drop the views into the old buffer
+	m.reset()
+}
+
+// reset is Reset but for clearing the old header fields, which Parse
+// overwrites, clearing only those the new message leaves over.
+func (m *Message) reset() {
 	h := m.headers
-	clear(h) // drop the views into the old buffer
 	m.method, m.requestURI, m.status, m.reason = "", "", 0, ""
 	m.body, m.raw = nil, nil
 	m.c.have, m.c.err = 0, [numCached]error{} // cached values are dead once their bit is clear

@@ -552,3 +552,19 @@ func TestHotIndex(t *testing.T) {
 	same(&m)
 	eq(t, m.CallID(), "1")
 }
+
+// TestParseDropsOldViews checks that reusing a Message for a shorter
+// message leaves no field pointing into the previous buffer.
+func TestParseDropsOldViews(t *testing.T) {
+	var p Parser
+	var m Message
+	eq(t, p.Parse(&m, inviteMsg), nil)
+	n := len(m.Headers())
+	eq(t, p.Parse(&m, crlf("SIP/2.0 200 OK\nCall-ID: 1\n\n")), nil)
+	eq(t, len(m.Headers()), 1)
+	for i, h := range m.inline[1:n] {
+		if h != (Header{}) {
+			t.Fatalf("field %d still holds %q: %q", i+1, h.Name, h.Value)
+		}
+	}
+}

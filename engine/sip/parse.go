@@ -31,7 +31,16 @@ func Parse(data []byte) (*Message, error) {
 // (a bad version, a bad Content-Length, a truncated body) every header is
 // still indexed, so a UAS can answer the request with the error's status.
 func (p *Parser) Parse(m *Message, data []byte) error {
-	m.Reset()
+	stale := m.headers // the last message's fields, overwritten in place
+	m.reset()
+	err := p.parse(m, data)
+	if n := len(m.headers); n < len(stale) {
+		clear(stale[n:]) // drop the views into the old buffer left over
+	}
+	return err
+}
+
+func (p *Parser) parse(m *Message, data []byte) error {
 	lim := p.Limits.withDefaults()
 	if len(data) > lim.MaxMessageSize {
 		return &ProtocolError{Status: 513, Err: ErrTooLarge}
