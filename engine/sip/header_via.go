@@ -40,7 +40,7 @@ func parseVia(v *Via, s string) error {
 		}
 		s = trimLeftWS(rest)
 	}
-	i := tokenTable.span(s)
+	i := tokenTable.span(s, 0)
 	if i == 0 || i == len(s) || !isWS(s[i]) {
 		return ErrVia
 	}

@@ -13,11 +13,10 @@ type charSet [256]uint8
 
 func (t *charSet) has(c byte) bool { return t[c] != 0 }
 
-// span returns the length of the prefix of s made of bytes of t. The
-// scanners use it for every run that can be long (header names, parameter
-// names and values, URI parts, hostname labels).
-func (t *charSet) span(s string) int {
-	i := 0
+// span returns the end of the run of bytes of t that starts at s[i]. The
+// scanners use it for the runs that can be long (parameter names and
+// values, URI parts, header names off the usual path).
+func (t *charSet) span(s string, i int) int {
 	for ; i < len(s)-3; i += 4 {
 		if t[s[i]]&t[s[i+1]]&t[s[i+2]]&t[s[i+3]] == 0 {
 			break
@@ -60,7 +59,7 @@ var wsTable = [256]bool{' ': true, '\t': true, '\r': true, '\n': true}
 
 // isToken reports whether s is a non-empty RFC 3261 token.
 func isToken(s string) bool {
-	return s != "" && tokenTable.span(s) == len(s)
+	return s != "" && tokenTable.span(s, 0) == len(s)
 }
 
 // trimWS removes linear white space from both ends of s.

@@ -73,7 +73,7 @@ func (sc *paramScanner) next() (name, value string, ok bool) {
 	for i++; i < len(s) && isWS(s[i]); i++ {
 	}
 	start := i
-	i += tokenTable.span(s[i:])
+	i = tokenTable.span(s, i)
 	if i == start {
 		sc.bad = true
 		return "", "", false
@@ -95,7 +95,7 @@ func (sc *paramScanner) next() (name, value string, ok bool) {
 			}
 			j += n
 		} else {
-			j += paramValueTable.span(s[j:])
+			j = paramValueTable.span(s, j)
 			if j == start {
 				sc.bad = true
 				return "", "", false
@@ -141,14 +141,14 @@ func (p Params) validFind(name string) (knownParam, bool) {
 	i := 0
 	for i < len(s) && s[i] == ';' {
 		ns := i + 1
-		ne := ns + tokenTable.span(s[ns:])
+		ne := tokenTable.span(s, ns)
 		if ne == ns {
 			break
 		}
 		vs, ve := ne, ne
 		if ne < len(s) && s[ne] == '=' {
 			vs = ne + 1
-			ve = vs + paramValueTable.span(s[vs:])
+			ve = paramValueTable.span(s, vs)
 			if ve == vs {
 				break
 			}

@@ -233,7 +233,7 @@ func checkVersion(v string) *ProtocolError {
 // (RFC 3261 §7.3.1 HCOLON); control characters in a name are refused
 // (AST-2016-009).
 func splitHeader(line string) (name, value string, k hkind, ok bool) {
-	i := tokenTable.span(line)
+	i := tokenTable.span(line, 0)
 	j := i
 	for j < len(line) && (line[j] == ' ' || line[j] == '\t') {
 		j++

@@ -39,7 +39,7 @@ func uriOpaqueValid(s string) bool {
 func uriSpan(s string, t *charSet) int {
 	i := 0
 	for {
-		i += t.span(s[i:])
+		i = t.span(s, i)
 		if i == len(s) || s[i] != '%' {
 			return i
 		}
@@ -283,24 +283,24 @@ func uriParamsLen(s string) int {
 		// The spans are inline for the usual case; only a '%' needs
 		// uriSpan's check of the escape.
 		i++
-		n := uriPNameTable.span(s[i:])
-		if i+n < len(s) && s[i+n] == '%' {
-			n = uriSpan(s[i:], &uriPNameTable)
+		n := uriPNameTable.span(s, i)
+		if n < len(s) && s[n] == '%' {
+			n = i + uriSpan(s[i:], &uriPNameTable)
 		}
-		if n <= 0 {
+		if n <= i {
 			return -1
 		}
-		i += n
+		i = n
 		if i < len(s) && s[i] == '=' {
 			i++
-			v := uriPValueTable.span(s[i:])
-			if i+v < len(s) && s[i+v] == '%' {
-				v = uriSpan(s[i:], &uriPValueTable)
+			v := uriPValueTable.span(s, i)
+			if v < len(s) && s[v] == '%' {
+				v = i + uriSpan(s[i:], &uriPValueTable)
 			}
-			if v <= 0 {
+			if v <= i {
 				return -1
 			}
-			i += v
+			i = v
 		}
 	}
 	return i
