@@ -92,8 +92,7 @@ func fillNameAddr(na *NameAddr, s string) error {
 		return err
 	}
 	na.Params = Params(trimWS(s))
-	var ok bool
-	if na.tag, ok = na.Params.validFind("tag"); !ok {
+	if !na.Params.validFind("tag", &na.tag) {
 		return ErrNameAddr
 	}
 	return nil

@@ -125,15 +125,11 @@ func (k *knownParam) get(p Params, name string) string {
 	return v
 }
 
-// validFind checks the whole list, as valid does, and notes the first
-// parameter called name on the way.
-func (p Params) validFind(name string) (knownParam, bool) {
-	var k knownParam
-	if len(p) <= 1<<31-1 { // else k answers for no list, and lookups scan
-		k.in = p
-	}
+// validFind checks the whole list, as valid does, and sets k to the first
+// parameter called name (k answers "" if there is none).
+func (p Params) validFind(name string, k *knownParam) bool {
 	s := string(p)
-	found := false
+	off, end, found := 0, 0, false
 	// Parameters in the strict form, ";name" or ";name=value" with no
 	// blanks and no quotes, are read here in one tight loop. At the first
 	// one in any other form the general scanner takes over from its ';',
@@ -157,25 +153,30 @@ func (p Params) validFind(name string) (knownParam, bool) {
 			break
 		}
 		if !found && equalFold(s[ns:ne], name) {
-			found = true
-			k.off, k.end = int32(vs), int32(ve)
+			off, end, found = vs, ve, true
 		}
 		i = ve
 	}
-	if i == len(s) {
-		return k, true
-	}
-	sc := paramScanner{s: s, i: i}
-	for {
-		n, v, more := sc.next()
-		if !more {
-			return k, !sc.bad
+	ok := true
+	if i < len(s) {
+		sc := paramScanner{s: s, i: i}
+		for {
+			n, v, more := sc.next()
+			if !more {
+				ok = !sc.bad
+				break
+			}
+			if !found && equalFold(n, name) {
+				off, end, found = sc.val, sc.val+len(v), true
+			}
 		}
-		if !found && equalFold(n, name) {
-			found = true
-			k.off, k.end = int32(sc.val), int32(sc.val+len(v))
-		}
 	}
+	if len(p) <= 1<<31-1 { // else k answers for no list, and lookups scan
+		*k = knownParam{in: p, off: int32(off), end: int32(end)}
+	} else {
+		*k = knownParam{}
+	}
+	return ok
 }
 
 // With returns the list with the named parameter set to value (or present

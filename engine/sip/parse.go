@@ -71,9 +71,7 @@ func (p *Parser) parse(m *Message, data []byte) error {
 	// The index is stored once, whatever happened: on an error it holds
 	// the fields read so far, which a UAS may still answer from.
 	m.headers = hdrs
-	if len(hdrs) <= 255 { // m.c.first holds small indexes
-		m.c.have |= 1 << cIndexed
-	}
+	m.indexHot()
 	if err != nil {
 		return err
 	}
@@ -92,13 +90,11 @@ func (p *Parser) parse(m *Message, data []byte) error {
 }
 
 // parseHeaders indexes the header fields from pos to the empty line that
-// ends them, appending them to m.headers' storage and noting the first
-// field of each hot kind in m.c.first. It returns the fields indexed (also
-// on error), the position after the empty line, and the Content-Length
-// value, or -1 if there is none.
+// ends them, appending them to m.headers' storage. It returns the fields
+// indexed (also on error), the position after the empty line, and the
+// Content-Length value, or -1 if there is none.
 func (m *Message) parseHeaders(s string, pos int, lim *Limits) (hdrs []Header, next, contentLength int, err error) {
 	hdrs, contentLength = m.headers, -1 // a local slice, kept in registers while the loop appends
-	m.c.first = [numHot]uint8{}
 	vias := 0
 	for {
 		i := strings.IndexByte(s[pos:], '\n')
@@ -161,9 +157,6 @@ func (m *Message) parseHeaders(s string, pos int, lim *Limits) (hdrs []Header, n
 			if vias += 1 + strings.Count(value, ","); vias > lim.MaxVias {
 				return hdrs, pos, contentLength, badRequest(ErrTooManyVias, "Via")
 			}
-		}
-		if slot := hotSlot[k]; slot != 0 && m.c.first[slot-1] == 0 {
-			m.c.first[slot-1] = uint8(len(hdrs) + 1) // meaningless past 255 fields, where Parse does not use it
 		}
 		hdrs = append(hdrs, Header{Name: name, Value: value, kind: k})
 	}

@@ -134,7 +134,8 @@ func validFindRef(p Params, name string) (value string, found, ok bool) {
 // and on random longer ones.
 func TestValidFindMatchesScanner(t *testing.T) {
 	check := func(s string) {
-		k, ok := Params(s).validFind("tag")
+		var k knownParam
+		ok := Params(s).validFind("tag", &k)
 		wantV, wantFound, wantOK := validFindRef(Params(s), "tag")
 		if ok != wantOK || (ok && k.get(Params(s), "tag") != wantV) {
 			t.Fatalf("validFind(%q) = %q %v, want %q %v (found %v)", s, k.get(Params(s), "tag"), ok, wantV, wantOK, wantFound)
@@ -157,6 +158,49 @@ func TestValidFindMatchesScanner(t *testing.T) {
 	for range 100000 {
 		var b strings.Builder
 		for range rng.IntN(8) {
+			b.WriteString(pieces[rng.IntN(len(pieces))])
+		}
+		check(b.String())
+	}
+}
+
+// parseCSeqRef is ParseCSeq as the plain composition of the scanners.
+func parseCSeqRef(s string) (CSeq, error) {
+	num, method := cutWord(trimWS(s))
+	n, ok := parseUint(num, 1<<32-1)
+	if !ok || !isToken(method) {
+		return CSeq{}, ErrCSeq
+	}
+	return CSeq{Seq: uint32(n), Method: method}, nil
+}
+
+// TestParseCSeqMatchesReference compares ParseCSeq with parseCSeqRef on
+// every string of up to 6 bytes over an alphabet of CSeq syntax and on
+// random longer ones.
+func TestParseCSeqMatchesReference(t *testing.T) {
+	check := func(s string) {
+		got, gotErr := ParseCSeq(s)
+		want, wantErr := parseCSeqRef(s)
+		if got != want || (gotErr == nil) != (wantErr == nil) {
+			t.Fatalf("ParseCSeq(%q) = %v %v, want %v %v", s, got, gotErr, want, wantErr)
+		}
+	}
+	var walk func(prefix string)
+	walk = func(prefix string) {
+		check(prefix)
+		if len(prefix) == 6 {
+			return
+		}
+		for _, c := range "09 \tA;" {
+			walk(prefix + string(c))
+		}
+	}
+	walk("")
+	rng := rand.New(rand.NewPCG(5, 6))
+	pieces := []string{"1", "4294967295", "4294967296", "0", " ", "\t", "INVITE", "ACK", "x;y", "\r\n", "-"}
+	for range 50000 {
+		var b strings.Builder
+		for range rng.IntN(6) {
 			b.WriteString(pieces[rng.IntN(len(pieces))])
 		}
 		check(b.String())

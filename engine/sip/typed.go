@@ -40,6 +40,24 @@ var hotSlot = [numKinds]uint8{
 	hVia: 1, hFrom: 2, hTo: 3, hCallID: 4, hCSeq: 5, hContact: 6, hMaxForwards: 7, hContentType: 8,
 }
 
+// indexHot fills m.c.first from m.headers, walking back so that the first
+// field of each kind is the one noted, and sets bit cIndexed. Messages of
+// more than 255 fields, whose indexes do not fit, are left to scans.
+func (m *Message) indexHot() {
+	h := m.headers
+	if len(h) > 255 {
+		return
+	}
+	var first [numHot]uint8
+	for i := len(h) - 1; i >= 0; i-- {
+		if slot := hotSlot[h[i].kind]; slot != 0 {
+			first[slot-1] = uint8(i + 1)
+		}
+	}
+	m.c.first = first
+	m.c.have |= 1 << cIndexed
+}
+
 func (m *Message) cached(bit int) bool { return m.c.have&(1<<bit) != 0 }
 
 func (m *Message) store(bit int, err error) error {
