@@ -180,6 +180,24 @@ func nextLine(s string, pos int) (line string, next int, ok bool) {
 // Exactly one SP separates the elements: extra white space is a 400
 // (RFC 4475 §3.1.2.8, §3.1.2.9, §3.1.2.10).
 func (m *Message) parseStartLine(line string) *ProtocolError {
+	// The usual lines, "METHOD uri SIP/2.0" and "SIP/2.0 ddd reason", are
+	// read directly; any other goes the general way below, which reaches
+	// the same result for these.
+	if n := len(line); n >= 11 && line[:8] == "SIP/2.0 " && (n == 11 || line[11] == ' ') {
+		if c0, c1, c2 := line[8], line[9], line[10]; c0 >= '1' && c0 <= '6' && isDigit(c1) && isDigit(c2) {
+			m.status = int(c0-'0')*100 + int(c1-'0')*10 + int(c2-'0')
+			if n > 11 {
+				m.reason = line[12:]
+			}
+			return nil
+		}
+	}
+	if i := tokenTable.span(line, 0); i > 0 && len(line) > i+9 && line[i] == ' ' && strings.HasSuffix(line, " SIP/2.0") {
+		if uri := line[i+1 : len(line)-8]; uri != "" && strings.IndexByte(uri, ' ') < 0 {
+			m.method, m.requestURI = line[:i], uri
+			return nil
+		}
+	}
 	if len(line) > 4 && equalFold(line[:4], "SIP/") {
 		version, rest, _ := strings.Cut(line, " ")
 		code, reason, _ := strings.Cut(rest, " ")

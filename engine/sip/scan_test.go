@@ -206,3 +206,60 @@ func TestParseCSeqMatchesReference(t *testing.T) {
 		check(b.String())
 	}
 }
+
+// parseStartLineRef is parseStartLine without its fast paths.
+func (m *Message) parseStartLineRef(line string) *ProtocolError {
+	if len(line) > 4 && equalFold(line[:4], "SIP/") {
+		version, rest, _ := strings.Cut(line, " ")
+		code, reason, _ := strings.Cut(rest, " ")
+		if err := checkVersion(version); err != nil {
+			return err
+		}
+		n, ok := parseUint(code, 999)
+		if !ok || len(code) != 3 || n < 100 || n > 699 {
+			return badRequest(ErrStatusCode, "")
+		}
+		m.status, m.reason = int(n), reason
+		return nil
+	}
+	method, rest, ok1 := strings.Cut(line, " ")
+	uri, version, ok2 := strings.Cut(rest, " ")
+	if !isToken(method) {
+		return badRequest(ErrStartLine, "")
+	}
+	m.method, m.requestURI = method, uri
+	if !ok1 || !ok2 || uri == "" || strings.IndexByte(version, ' ') >= 0 {
+		return badRequest(ErrStartLine, "")
+	}
+	return checkVersion(version)
+}
+
+// TestStartLineMatchesReference compares parseStartLine with the general
+// way on lines built from start-line pieces.
+func TestStartLineMatchesReference(t *testing.T) {
+	check := func(line string) {
+		var got, want Message
+		gotErr, wantErr := got.parseStartLine(line), want.parseStartLineRef(line)
+		if got.method != want.method || got.requestURI != want.requestURI || got.status != want.status || got.reason != want.reason ||
+			(gotErr == nil) != (wantErr == nil) || (gotErr != nil && (gotErr.Status != wantErr.Status || gotErr.Err != wantErr.Err)) {
+			t.Fatalf("%q: got %q %q %d %q %v, want %q %q %d %q %v", line, got.method, got.requestURI, got.status, got.reason, gotErr,
+				want.method, want.requestURI, want.status, want.reason, wantErr)
+		}
+	}
+	pieces := []string{"SIP/2.0", "sip/2.0", "SIP/3.0", " ", "INVITE", "sip:a@b", "200", "1", "699", "700", "099", "OK", "x y", "\t", "ACK", "SIP/2.0 "}
+	var walk func(prefix string, depth int)
+	walk = func(prefix string, depth int) {
+		check(prefix)
+		if depth == 4 {
+			return
+		}
+		for _, p := range pieces {
+			walk(prefix+p, depth+1)
+		}
+	}
+	walk("", 0)
+	for _, line := range []string{"SIP/2.0 200", "SIP/2.0 2000 OK", "SIP/2.0 180 Ringing", "INVITE  SIP/2.0", "INVITE x SIP/2.0", "INVITE SIP/2.0",
+		"SIP/2.0 1a0 x", "SIP/2.0 200  two spaces", "REGISTER sip:atlanta.example.com;transport=UDP SIP/2.0"} {
+		check(line)
+	}
+}
