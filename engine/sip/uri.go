@@ -136,7 +136,11 @@ func uriSIP(u *URI, s string) error {
 	// userinfo ends at the first '@'. No other part of a SIP URI may hold
 	// an unescaped '@', while the user part may hold ';' and '?'
 	// (RFC 4475 §3.1.1.2 and §3.1.1.9), so neither of those ends it.
-	if at := strings.IndexByte(s, '@'); at >= 0 {
+	// The usual user, plain user characters up to the '@', is read with
+	// one span; anything else is looked at the general way.
+	if n := uriUserTable.span(s, 0); n > 0 && n < len(s) && s[n] == '@' {
+		u.User, s = s[:n], s[n+1:]
+	} else if at := strings.IndexByte(s, '@'); at >= 0 {
 		n := uriSpan(s[:at], &uriUserTable)
 		if n <= 0 || (n < at && s[n] != ':') {
 			return uriErr("invalid user")
