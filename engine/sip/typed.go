@@ -26,7 +26,7 @@ const (
 	cContact
 	cCSeq
 	numCached
-	cValid   = numCached // Validate passed (only a success is kept: a failure ends the message's life)
+	cValid   = numCached  // Validate passed (only a success is kept: a failure ends the message's life)
 	cIndexed = cValid + 1 // first is filled in (by Parse)
 )
 
