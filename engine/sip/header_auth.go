@@ -459,10 +459,7 @@ func authSkipWS(s string, i int) int {
 
 // authTokenEnd returns the end of the token at s[i], i if there is none.
 func authTokenEnd(s string, i int) int {
-	for i < len(s) && tokenTable[s[i]] {
-		i++
-	}
-	return i
+	return tokenTable.span(s, i)
 }
 
 // authIndex returns the index of name in names, ignoring case, or -1.

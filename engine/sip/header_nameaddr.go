@@ -61,7 +61,7 @@ func fillNameAddr(na *NameAddr, s string) error {
 		}
 	} else {
 		// display-name = *(token LWS) (RFC 3261 §25.1; RFC 4475 §3.1.2.15)
-		for i < len(s) && (tokenTable[s[i]] || isWS(s[i])) {
+		for i < len(s) && (tokenTable.has(s[i]) || isWS(s[i])) {
 			i++
 		}
 		if i < len(s) && s[i] == '<' {
@@ -92,15 +92,14 @@ func fillNameAddr(na *NameAddr, s string) error {
 		return err
 	}
 	na.Params = Params(trimWS(s))
-	var ok bool
-	if na.tag, ok = na.Params.validFind("tag"); !ok {
+	if !na.Params.validFind("tag", &na.tag) {
 		return ErrNameAddr
 	}
 	return nil
 }
 
 // Tag returns the tag parameter (RFC 3261 §19.3).
-func (n NameAddr) Tag() string { t, _ := n.tag.get(n.Params, "tag"); return t }
+func (n NameAddr) Tag() string { return n.tag.get(n.Params, "tag") }
 
 // DisplayName returns the display name without quotes and escapes.
 func (n NameAddr) DisplayName() string { return Unquote(n.Display) }

@@ -180,8 +180,10 @@ var kindTable = func() (t struct {
 
 // kindHash hashes a non-empty header name in any case.
 func kindHash(name string) uint8 {
+	// c|0x20 lowers a letter, so case does not change the hash. What it
+	// does to other bytes does not matter: a hit is always confirmed.
 	n := len(name)
-	return uint8(uint(lower(name[0]))*11 + uint(lower(name[n/2]))*57 + uint(lower(name[n-1])) + uint(n)*56)
+	return uint8(uint(name[0]|0x20)*11 + uint(name[n/2]|0x20)*57 + uint(name[n-1]|0x20) + uint(n)*56)
 }
 
 // kindOf returns the kind of a header name in any case or compact form.
@@ -195,8 +197,24 @@ func kindOf(name string) hkind {
 		}
 		return hOther
 	}
+	// Most names arrive spelled as in kinds, which one memory compare
+	// confirms; equalFold handles any other case.
 	k := kindTable.full[kindHash(name)]
-	if k != hOther && equalFold(kinds[k].name, name) {
+	if known := kinds[k].name; name == known || equalFold(known, name) {
+		return k
+	}
+	return hOther // kinds[hOther].name is "", which no name of two bytes or more equals
+}
+
+// exactKind returns the kind whose name in kinds is exactly name, of two
+// bytes or more, or hOther: one hash and one memory compare, how Parse
+// recognises the names that arrive spelled as usual. Such a name is a
+// token, as every name in kinds is.
+func exactKind(name string) hkind {
+	if len(name) < 2 {
+		return hOther
+	}
+	if k := kindTable.full[kindHash(name)]; kinds[k].name == name {
 		return k
 	}
 	return hOther

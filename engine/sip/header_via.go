@@ -40,10 +40,7 @@ func parseVia(v *Via, s string) error {
 		}
 		s = trimLeftWS(rest)
 	}
-	i := 0
-	for i < len(s) && tokenTable[s[i]] {
-		i++
-	}
+	i := tokenTable.span(s, 0)
 	if i == 0 || i == len(s) || !isWS(s[i]) {
 		return ErrVia
 	}
@@ -53,8 +50,8 @@ func parseVia(v *Via, s string) error {
 		return ErrVia
 	}
 	params := Params(trimWS(s))
-	branch, ok := params.validFind("branch")
-	if !ok {
+	var branch knownParam
+	if !params.validFind("branch", &branch) {
 		return ErrVia
 	}
 	*v = Via{Transport: transport, Host: host, Port: port, Params: params, branch: branch}
@@ -65,7 +62,7 @@ func parseVia(v *Via, s string) error {
 func cutSlash(s string) (tok, rest string, ok bool) {
 	s = trimLeftWS(s)
 	i := 0
-	for i < len(s) && tokenTable[s[i]] && s[i] != '/' {
+	for i < len(s) && tokenTable.has(s[i]) && s[i] != '/' {
 		i++
 	}
 	tok, s = s[:i], trimLeftWS(s[i:])
@@ -76,7 +73,7 @@ func cutSlash(s string) (tok, rest string, ok bool) {
 }
 
 // Branch returns the branch parameter (RFC 3261 §8.1.1.7).
-func (v Via) Branch() string { b, _ := v.branch.get(v.Params, "branch"); return b }
+func (v Via) Branch() string { return v.branch.get(v.Params, "branch") }
 
 // Received returns the received parameter (RFC 3261 §18.2.1).
 func (v Via) Received() string { r, _ := v.Params.Get("received"); return r }
@@ -128,12 +125,23 @@ type CSeq struct {
 // ParseCSeq parses "number method". The number must fit 32 bits
 // (§8.1.1.5; RFC 4475 §3.1.2.4) and the method must be a token.
 func ParseCSeq(s string) (CSeq, error) {
-	num, method := cutWord(trimWS(s))
-	n, ok := parseUint(num, 1<<32-1)
-	if !ok || !isToken(method) {
+	// One pass: the digits, the white space after them, the token to the end.
+	s = trimWS(s)
+	var n uint64
+	i := 0
+	for ; i < len(s) && isDigit(s[i]); i++ {
+		if n = n*10 + uint64(s[i]-'0'); n > 1<<32-1 {
+			return CSeq{}, ErrCSeq
+		}
+	}
+	j := i
+	for j < len(s) && isWS(s[j]) {
+		j++
+	}
+	if i == 0 || j == i || j == len(s) || tokenTable.span(s, j) != len(s) {
 		return CSeq{}, ErrCSeq
 	}
-	return CSeq{Seq: uint32(n), Method: method}, nil
+	return CSeq{Seq: uint32(n), Method: s[j:]}, nil
 }
 
 // AppendTo appends "seq method".

@@ -34,15 +34,16 @@ func cutHostPort(s string) (host string, port int, rest string, ok bool) {
 	if rest == "" || rest[0] != ':' {
 		return host, 0, rest, true
 	}
-	end := 1
-	for end < len(rest) && isDigit(rest[end]) {
-		end++
+	p, end := 0, 1
+	for ; end < len(rest) && isDigit(rest[end]); end++ {
+		if p = p*10 + int(rest[end]-'0'); p > 65535 {
+			return "", 0, "", false
+		}
 	}
-	p, ok := parseUint(rest[1:end], 65535)
-	if !ok || p == 0 {
+	if end == 1 || p == 0 {
 		return "", 0, "", false
 	}
-	return host, int(p), rest[end:], true
+	return host, p, rest[end:], true
 }
 
 // appendHostPort writes host (bracketed if it is IPv6) and a non-zero port.

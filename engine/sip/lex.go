@@ -7,26 +7,46 @@ import "strings"
 
 var tokenTable = charTable("-.!%*_+`'~")
 
-// charTable returns a table admitting letters, digits and the bytes of extra.
-func charTable(extra string) (t [256]bool) {
+// charSet is a character class: 1 for each byte it holds, 0 for the rest.
+// Bytes rather than bools let span test four bytes with a single branch.
+type charSet [256]uint8
+
+func (t *charSet) has(c byte) bool { return t[c] != 0 }
+
+// span returns the end of the run of bytes of t that starts at s[i]. The
+// scanners use it for the runs that can be long (parameter names and
+// values, URI parts, header names off the usual path).
+func (t *charSet) span(s string, i int) int {
+	for ; i < len(s)-3; i += 4 {
+		if t[s[i]]&t[s[i+1]]&t[s[i+2]]&t[s[i+3]] == 0 {
+			break
+		}
+	}
+	for ; i < len(s) && t[s[i]] != 0; i++ {
+	}
+	return i
+}
+
+// charTable returns a set of letters, digits and the bytes of extra.
+func charTable(extra string) (t charSet) {
 	for c := 'a'; c <= 'z'; c++ {
-		t[c], t[c-'a'+'A'] = true, true
+		t[c], t[c-'a'+'A'] = 1, 1
 	}
 	for c := '0'; c <= '9'; c++ {
-		t[c] = true
+		t[c] = 1
 	}
 	for i := 0; i < len(extra); i++ {
-		t[extra[i]] = true
+		t[extra[i]] = 1
 	}
 	return t
 }
 
 // paramValueTable admits token characters plus what a host (IPv6 reference)
 // or a URI parameter value may hold (RFC 3261 §25.1 paramchar, gen-value).
-var paramValueTable = func() (t [256]bool) {
+var paramValueTable = func() (t charSet) {
 	t = tokenTable
 	for _, c := range "[]:/&$()" {
-		t[c] = true
+		t[c] = 1
 	}
 	return t
 }()
@@ -39,15 +59,7 @@ var wsTable = [256]bool{' ': true, '\t': true, '\r': true, '\n': true}
 
 // isToken reports whether s is a non-empty RFC 3261 token.
 func isToken(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if !tokenTable[s[i]] {
-			return false
-		}
-	}
-	return true
+	return s != "" && tokenTable.span(s, 0) == len(s)
 }
 
 // trimWS removes linear white space from both ends of s.

@@ -72,6 +72,12 @@ func (m *Message) Has(name string) bool {
 }
 
 func (m *Message) lookup(k hkind, name string) (string, bool) {
+	if slot := hotSlot[k]; slot != 0 && m.cached(cIndexed) {
+		if i := int(m.c.first[slot-1]); i != 0 {
+			return m.headers[i-1].Value, true
+		}
+		return "", false
+	}
 	for i := range m.headers {
 		if m.headers[i].is(k, name) {
 			return m.headers[i].Value, true
@@ -250,8 +256,14 @@ func (m *Message) HasToken(name, tok string) bool {
 
 // Reset empties m for reuse, keeping the header index it has grown.
 func (m *Message) Reset() {
+	clear(m.headers) // drop the views into the old buffer
+	m.reset()
+}
+
+// reset is Reset but for clearing the old header fields, which Parse
+// overwrites, clearing only those the new message leaves over.
+func (m *Message) reset() {
 	h := m.headers
-	clear(h) // drop the views into the old buffer
 	m.method, m.requestURI, m.status, m.reason = "", "", 0, ""
 	m.body, m.raw = nil, nil
 	m.c.have, m.c.err = 0, [numCached]error{} // cached values are dead once their bit is clear

@@ -493,3 +493,78 @@ func TestMessageFitsItsSizeClass(t *testing.T) {
 		t.Fatalf("Message is %d bytes: over 2040 it costs a 2304-byte allocation", n)
 	}
 }
+
+// TestHotIndex checks the index of hot headers Parse builds against a
+// plain scan: with the header first, later, absent, after edits, on a
+// reused Message, and past the 255 fields the index can hold.
+func TestHotIndex(t *testing.T) {
+	scan := func(m *Message, k hkind) (string, bool) {
+		for _, h := range m.Headers() {
+			if h.kind == k {
+				return h.Value, true
+			}
+		}
+		return "", false
+	}
+	same := func(m *Message) {
+		t.Helper()
+		for k := hkind(1); k < numKinds; k++ {
+			got, gotOK := m.lookup(k, "")
+			want, wantOK := scan(m, k)
+			if got != want || gotOK != wantOK {
+				t.Fatalf("%s: lookup %q %v, scan %q %v", kinds[k].name, got, gotOK, want, wantOK)
+			}
+		}
+	}
+	var p Parser
+	var m Message
+	eq(t, p.Parse(&m, inviteMsg), nil)
+	eq(t, m.cached(cIndexed), true)
+	same(&m)
+	m.Del("Via")
+	m.Add("Via", "SIP/2.0/UDP h;branch=z9hG4bK2")
+	m.Set("Contact", "<sip:x@y>")
+	same(&m)
+	v, _ := m.Via()
+	eq(t, v.Host, "h")
+
+	// A reused Message forgets where the last message had its headers.
+	noContact := crlf("SIP/2.0 200 OK\nCall-ID: 1\nVia: SIP/2.0/UDP h;branch=z9hG4bK1\nv: SIP/2.0/UDP i;branch=z9hG4bK3\n\n")
+	eq(t, p.Parse(&m, noContact), nil)
+	same(&m)
+	_, err := m.Contact()
+	eq(t, errors.Is(err, ErrMissingHeader), true)
+
+	// Past 255 fields the index cannot say where a header is: lookups scan.
+	big := "OPTIONS sip:a@b SIP/2.0\r\n" + strings.Repeat("X: y\r\n", 300) + "Call-ID: far\r\nVia: SIP/2.0/UDP h;branch=z9hG4bK1\r\n\r\n"
+	p.Limits.MaxHeaders = 400
+	eq(t, p.Parse(&m, []byte(big)), nil)
+	eq(t, m.cached(cIndexed), false)
+	same(&m)
+	eq(t, m.CallID(), "far")
+
+	// An error leaves the fields read so far, indexed.
+	p.Limits = Limits{}
+	bad := crlf("INVITE sip:a@b SIP/2.0\nCall-ID: 1\nVia: SIP/2.0/UDP h;branch=z9hG4bK1\nContent-Length: x\nTo: <sip:a@b>\n\n")
+	if err := p.Parse(&m, bad); !errors.Is(err, ErrContentLength) {
+		t.Fatalf("err %v", err)
+	}
+	same(&m)
+	eq(t, m.CallID(), "1")
+}
+
+// TestParseDropsOldViews checks that reusing a Message for a shorter
+// message leaves no field pointing into the previous buffer.
+func TestParseDropsOldViews(t *testing.T) {
+	var p Parser
+	var m Message
+	eq(t, p.Parse(&m, inviteMsg), nil)
+	n := len(m.Headers())
+	eq(t, p.Parse(&m, crlf("SIP/2.0 200 OK\nCall-ID: 1\n\n")), nil)
+	eq(t, len(m.Headers()), 1)
+	for i, h := range m.inline[1:n] {
+		if h != (Header{}) {
+			t.Fatalf("field %d still holds %q: %q", i+1, h.Name, h.Value)
+		}
+	}
+}

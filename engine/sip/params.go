@@ -53,11 +53,13 @@ func (p Params) valid() bool {
 // around ';' and '=' (RFC 3261 §25.1 SEMI and EQUAL).
 type paramScanner struct {
 	s   string
+	i   int // where the next item starts
+	val int // where the value of the last item starts in s
 	bad bool
 }
 
 func (sc *paramScanner) next() (name, value string, ok bool) {
-	s, i := sc.s, 0
+	s, i := sc.s, sc.i
 	for i < len(s) && isWS(s[i]) {
 		i++
 	}
@@ -71,9 +73,7 @@ func (sc *paramScanner) next() (name, value string, ok bool) {
 	for i++; i < len(s) && isWS(s[i]); i++ {
 	}
 	start := i
-	for i < len(s) && tokenTable[s[i]] {
-		i++
-	}
+	i = tokenTable.span(s, i)
 	if i == start {
 		sc.bad = true
 		return "", "", false
@@ -95,9 +95,7 @@ func (sc *paramScanner) next() (name, value string, ok bool) {
 			}
 			j += n
 		} else {
-			for j < len(s) && paramValueTable[s[j]] {
-				j++
-			}
+			j = paramValueTable.span(s, j)
 			if j == start {
 				sc.bad = true
 				return "", "", false
@@ -105,41 +103,80 @@ func (sc *paramScanner) next() (name, value string, ok bool) {
 		}
 		value, i = s[start:j], j
 	}
-	sc.s = s[i:]
+	sc.i, sc.val = i, start
 	return name, value, true
 }
 
-// knownParam remembers one parameter found while a header was parsed (a
-// Via's branch, a From or To tag), so that reading it does not scan the
-// list again. It answers only for the very list it was found in: once the
-// Params are changed, lookups scan them as usual.
+// knownParam remembers where one parameter's value lies in the list it
+// was found in while a header was parsed (a Via's branch, a From or To
+// tag), so that reading it does not scan the list again. It answers only
+// for that very list: once the Params are changed, lookups scan them as
+// usual. An absent parameter reads as "", as Branch and Tag report it.
 type knownParam struct {
-	in    Params
-	value string
-	found bool
+	in       Params
+	off, end int32 // the value is in[off:end]
 }
 
-func (k *knownParam) get(p Params, name string) (string, bool) {
+func (k *knownParam) get(p Params, name string) string {
 	if k.in == p { // equal strings share their bytes here, so this is cheap
-		return k.value, k.found
+		return string(p[k.off:k.end])
 	}
-	return p.Get(name)
+	v, _ := p.Get(name)
+	return v
 }
 
-// validFind checks the whole list, as valid does, and notes the first
-// parameter called name on the way.
-func (p Params) validFind(name string) (knownParam, bool) {
-	k := knownParam{in: p}
-	sc := paramScanner{s: string(p)}
-	for {
-		n, v, more := sc.next()
-		if !more {
-			return k, !sc.bad
+// validFind checks the whole list, as valid does, and sets k to the first
+// parameter called name (k answers "" if there is none).
+func (p Params) validFind(name string, k *knownParam) bool {
+	s := string(p)
+	off, end, found := 0, 0, false
+	// Parameters in the strict form, ";name" or ";name=value" with no
+	// blanks and no quotes, are read here in one tight loop. At the first
+	// one in any other form the general scanner takes over from its ';',
+	// so the outcome is the scanner's in every case.
+	i := 0
+	for i < len(s) && s[i] == ';' {
+		ns := i + 1
+		ne := tokenTable.span(s, ns)
+		if ne == ns {
+			break
 		}
-		if !k.found && equalFold(n, name) {
-			k.value, k.found = v, true
+		vs, ve := ne, ne
+		if ne < len(s) && s[ne] == '=' {
+			vs = ne + 1
+			ve = paramValueTable.span(s, vs)
+			if ve == vs {
+				break
+			}
+		}
+		if ve < len(s) && s[ve] != ';' {
+			break
+		}
+		if !found && equalFold(s[ns:ne], name) {
+			off, end, found = vs, ve, true
+		}
+		i = ve
+	}
+	ok := true
+	if i < len(s) {
+		sc := paramScanner{s: s, i: i}
+		for {
+			n, v, more := sc.next()
+			if !more {
+				ok = !sc.bad
+				break
+			}
+			if !found && equalFold(n, name) {
+				off, end, found = sc.val, sc.val+len(v), true
+			}
 		}
 	}
+	if len(p) <= 1<<31-1 { // else k answers for no list, and lookups scan
+		*k = knownParam{in: p, off: int32(off), end: int32(end)}
+	} else {
+		*k = knownParam{}
+	}
+	return ok
 }
 
 // With returns the list with the named parameter set to value (or present

@@ -31,7 +31,16 @@ func Parse(data []byte) (*Message, error) {
 // (a bad version, a bad Content-Length, a truncated body) every header is
 // still indexed, so a UAS can answer the request with the error's status.
 func (p *Parser) Parse(m *Message, data []byte) error {
-	m.Reset()
+	stale := m.headers // the last message's fields, overwritten in place
+	m.reset()
+	err := p.parse(m, data)
+	if n := len(m.headers); n < len(stale) {
+		clear(stale[n:]) // drop the views into the old buffer left over
+	}
+	return err
+}
+
+func (p *Parser) parse(m *Message, data []byte) error {
 	lim := p.Limits.withDefaults()
 	if len(data) > lim.MaxMessageSize {
 		return &ProtocolError{Status: 513, Err: ErrTooLarge}
@@ -58,56 +67,13 @@ func (p *Parser) Parse(m *Message, data []byte) error {
 	if deferred != nil && !m.IsRequest() {
 		return deferred
 	}
-	contentLength, vias := -1, 0
-	hdrs := m.headers // a local slice, kept in registers while the loop appends
-headers:
-	for {
-		line, pos, ok = nextLine(s, pos)
-		switch {
-		case !ok:
-			return badRequest(ErrNoHeaderEnd, "")
-		case line == "":
-			break headers
-		case len(line) > lim.MaxLineLength:
-			return badRequest(ErrLineTooLong, "")
-		case line[0] == ' ' || line[0] == '\t':
-			return badRequest(ErrHeaderSyntax, "") // a continuation with nothing to continue
-		case len(hdrs) >= lim.MaxHeaders:
-			return badRequest(ErrTooManyHeaders, "")
-		}
-		name, value, err := splitHeader(line)
-		if err != nil {
-			return err
-		}
-		if pos < len(s) && (s[pos] == ' ' || s[pos] == '\t') {
-			if value, pos, err = unfold(s, pos, value, lim.MaxLineLength); err != nil {
-				return err
-			}
-		} else {
-			value = trimWS(value)
-		}
-		k := kindOf(name)
-		switch k {
-		case hContentLength:
-			if contentLength >= 0 {
-				return badRequest(ErrDuplicateHeader, "Content-Length") // RFC 4475 §3.3.9
-			}
-			n, ok := parseUint(value, uint64(lim.MaxMessageSize))
-			if !ok {
-				return badRequest(ErrContentLength, "Content-Length") // RFC 4475 §3.1.2.3
-			}
-			contentLength = int(n)
-		case hVia:
-			// Counting commas may overcount a quoted comma in a parameter,
-			// which only makes the limit stricter; it saves a scan per Via.
-			if vias += 1 + strings.Count(value, ","); vias > lim.MaxVias {
-				return badRequest(ErrTooManyVias, "Via")
-			}
-		}
-		hdrs = append(hdrs, Header{})
-		h := &hdrs[len(hdrs)-1]
-		h.Name, h.Value, h.kind = name, value, k
-		m.headers = hdrs
+	hdrs, pos, contentLength, err := m.parseHeaders(s, pos, &lim)
+	// The index is stored once, whatever happened: on an error it holds
+	// the fields read so far, which a UAS may still answer from.
+	m.headers = hdrs
+	m.indexHot()
+	if err != nil {
+		return err
 	}
 	if deferred != nil {
 		return deferred
@@ -121,6 +87,84 @@ headers:
 	}
 	m.body = data[pos : pos+len(body) : pos+len(body)]
 	return nil
+}
+
+// parseHeaders indexes the header fields from pos to the empty line that
+// ends them, appending them to m.headers' storage. It returns the fields
+// indexed (also on error), the position after the empty line, and the
+// Content-Length value, or -1 if there is none.
+func (m *Message) parseHeaders(s string, pos int, lim *Limits) (hdrs []Header, next, contentLength int, err error) {
+	hdrs, contentLength = m.headers, -1 // a local slice, kept in registers while the loop appends
+	vias := 0
+	for {
+		i := strings.IndexByte(s[pos:], '\n')
+		if i < 0 {
+			return hdrs, pos, contentLength, badRequest(ErrNoHeaderEnd, "")
+		}
+		line := s[pos : pos+i]
+		pos += i + 1
+		if n := len(line); n > 0 && line[n-1] == '\r' {
+			line = line[:n-1]
+		}
+		switch {
+		case line == "":
+			return hdrs, pos, contentLength, nil
+		case len(line) > lim.MaxLineLength:
+			return hdrs, pos, contentLength, badRequest(ErrLineTooLong, "")
+		case line[0] == ' ' || line[0] == '\t':
+			return hdrs, pos, contentLength, badRequest(ErrHeaderSyntax, "") // a continuation with nothing to continue
+		case len(hdrs) >= lim.MaxHeaders:
+			return hdrs, pos, contentLength, badRequest(ErrTooManyHeaders, "")
+		}
+		// Most lines start with a name spelled as in kinds and then the
+		// colon: recognising the name checks it too, as those are tokens.
+		// Any other line (other case, blanks before the colon, an unknown
+		// or compact name, no colon) is split by the general splitHeader.
+		var name, value string
+		c := strings.IndexByte(line, ':')
+		k := hOther
+		if c >= 0 {
+			k = exactKind(line[:c])
+		}
+		if k != hOther {
+			name, value = line[:c], line[c+1:]
+		} else {
+			var ok bool
+			if name, value, k, ok = splitHeader(line); !ok {
+				return hdrs, pos, contentLength, badRequest(ErrHeaderName, "")
+			}
+		}
+		if pos < len(s) && (s[pos] == ' ' || s[pos] == '\t') {
+			if value, pos, err = unfold(s, pos, value, lim.MaxLineLength); err != nil {
+				return hdrs, pos, contentLength, err
+			}
+		} else {
+			value = trimWS(value)
+		}
+		switch k {
+		case hContentLength:
+			if contentLength >= 0 {
+				return hdrs, pos, contentLength, badRequest(ErrDuplicateHeader, "Content-Length") // RFC 4475 §3.3.9
+			}
+			n, ok := parseUint(value, uint64(lim.MaxMessageSize))
+			if !ok {
+				return hdrs, pos, contentLength, badRequest(ErrContentLength, "Content-Length") // RFC 4475 §3.1.2.3
+			}
+			contentLength = int(n)
+		case hVia:
+			// Counting commas may overcount a quoted comma in a parameter,
+			// which only makes the limit stricter; it saves a scan per Via.
+			// Most fields hold one value, which IndexByte tells quicker.
+			vias++
+			if strings.IndexByte(value, ',') >= 0 {
+				vias += strings.Count(value, ",")
+			}
+			if vias > lim.MaxVias {
+				return hdrs, pos, contentLength, badRequest(ErrTooManyVias, "Via")
+			}
+		}
+		hdrs = append(hdrs, Header{Name: name, Value: value, kind: k})
+	}
 }
 
 // nextLine returns the line starting at pos without its CRLF (or bare LF)
@@ -141,6 +185,24 @@ func nextLine(s string, pos int) (line string, next int, ok bool) {
 // Exactly one SP separates the elements: extra white space is a 400
 // (RFC 4475 §3.1.2.8, §3.1.2.9, §3.1.2.10).
 func (m *Message) parseStartLine(line string) *ProtocolError {
+	// The usual lines, "METHOD uri SIP/2.0" and "SIP/2.0 ddd reason", are
+	// read directly; any other goes the general way below, which reaches
+	// the same result for these.
+	if n := len(line); n >= 11 && line[:8] == "SIP/2.0 " && (n == 11 || line[11] == ' ') {
+		if c0, c1, c2 := line[8], line[9], line[10]; c0 >= '1' && c0 <= '6' && isDigit(c1) && isDigit(c2) {
+			m.status = int(c0-'0')*100 + int(c1-'0')*10 + int(c2-'0')
+			if n > 11 {
+				m.reason = line[12:]
+			}
+			return nil
+		}
+	}
+	if i := tokenTable.span(line, 0); i > 0 && len(line) > i+9 && line[i] == ' ' && strings.HasSuffix(line, " SIP/2.0") {
+		if uri := line[i+1 : len(line)-8]; uri != "" && strings.IndexByte(uri, ' ') < 0 {
+			m.method, m.requestURI = line[:i], uri
+			return nil
+		}
+	}
 	if len(line) > 4 && equalFold(line[:4], "SIP/") {
 		version, rest, _ := strings.Cut(line, " ")
 		code, reason, _ := strings.Cut(rest, " ")
@@ -182,22 +244,20 @@ func checkVersion(v string) *ProtocolError {
 	return badRequest(ErrStartLine, "")
 }
 
-// splitHeader splits a header line at its colon. Only blanks may stand
-// between the name, a token, and the colon (RFC 3261 §7.3.1 HCOLON);
-// control characters in a name are refused (AST-2016-009).
-func splitHeader(line string) (name, value string, err error) {
-	i := 0
-	for i < len(line) && tokenTable[line[i]] {
-		i++
-	}
+// splitHeader splits a header line at its colon and finds the kind of
+// its name. Only blanks may stand between the name, a token, and the colon
+// (RFC 3261 §7.3.1 HCOLON); control characters in a name are refused
+// (AST-2016-009).
+func splitHeader(line string) (name, value string, k hkind, ok bool) {
+	i := tokenTable.span(line, 0)
 	j := i
 	for j < len(line) && (line[j] == ' ' || line[j] == '\t') {
 		j++
 	}
 	if i == 0 || j == len(line) || line[j] != ':' {
-		return "", "", badRequest(ErrHeaderName, "")
+		return "", "", hOther, false
 	}
-	return line[:i], line[j+1:], nil
+	return line[:i], line[j+1:], kindOf(line[:i]), true
 }
 
 // unfold joins a field's first line and the continuation lines starting

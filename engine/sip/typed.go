@@ -3,10 +3,12 @@ package sip
 import "iter"
 
 // typedCache holds the typed headers a Message has parsed so far, so each
-// is parsed at most once. Any change to the headers clears it.
+// is parsed at most once, and where the first field of each hot header
+// kind is. Any change to the headers clears it.
 type typedCache struct {
 	have    uint8
-	uriMax  int32 // the MaxURILength the cached Validate result was found under
+	first   [numHot]uint8 // with bit cIndexed: 1 + the index of the first field of each hot kind, 0 if none
+	uriMax  int32         // the MaxURILength the cached Validate result was found under
 	ruri    URI
 	via     Via
 	from    NameAddr
@@ -24,8 +26,37 @@ const (
 	cContact
 	cCSeq
 	numCached
-	cValid = numCached // Validate passed (only a success is kept: a failure ends the message's life)
+	cValid   = numCached  // Validate passed (only a success is kept: a failure ends the message's life)
+	cIndexed = cValid + 1 // first is filled in (by Parse)
 )
+
+// The hot header kinds are those every layer reads from every message.
+// Parse notes where the first field of each is, so that reading one does
+// not scan the header list. hotSlot maps a kind to its slot in first, plus
+// one; 0 means the kind is not hot.
+const numHot = 8
+
+var hotSlot = [numKinds]uint8{
+	hVia: 1, hFrom: 2, hTo: 3, hCallID: 4, hCSeq: 5, hContact: 6, hMaxForwards: 7, hContentType: 8,
+}
+
+// indexHot fills m.c.first from m.headers, walking back so that the first
+// field of each kind is the one noted, and sets bit cIndexed. Messages of
+// more than 255 fields, whose indexes do not fit, are left to scans.
+func (m *Message) indexHot() {
+	h := m.headers
+	if len(h) > 255 {
+		return
+	}
+	var first [numHot]uint8
+	for i := len(h) - 1; i >= 0; i-- {
+		if slot := hotSlot[h[i].kind]; slot != 0 {
+			first[slot-1] = uint8(i + 1)
+		}
+	}
+	m.c.first = first
+	m.c.have |= 1 << cIndexed
+}
 
 func (m *Message) cached(bit int) bool { return m.c.have&(1<<bit) != 0 }
 

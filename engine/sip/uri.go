@@ -21,9 +21,8 @@ type URI struct {
 
 // uriTable returns the RFC 3261 §25.1 "unreserved" set (alphanum / mark)
 // plus the characters of extra.
-func uriTable(extra string) [256]bool { return charTable("-_.!~*'()" + extra) }
+func uriTable(extra string) charSet { return charTable("-_.!~*'()" + extra) }
 
-// Character sets of RFC 3261 §25.1, besides "escaped" (%HH), which
 // uriOpaqueValid refuses white space, controls, bytes above 0x7E and
 // '<', '>', '"' in the text of a URI of another scheme.
 func uriOpaqueValid(s string) bool {
@@ -36,25 +35,24 @@ func uriOpaqueValid(s string) bool {
 }
 
 // uriSpan returns the length of the prefix of s made of characters of t
-// and %HH escapes, or -1 if it meets a malformed escape.
-func uriSpan(s string, t *[256]bool) int {
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c == '%' {
-			if i+2 >= len(s) || !uriIsHex(s[i+1]) || !uriIsHex(s[i+2]) {
-				return -1
-			}
-			i += 2
-			continue
-		}
-		if !t[c] {
+// and %HH escapes, or -1 if it meets a malformed escape. t must not hold '%'.
+func uriSpan(s string, t *charSet) int {
+	i := 0
+	for {
+		i = t.span(s, i)
+		if i == len(s) || s[i] != '%' {
 			return i
 		}
+		if i+2 >= len(s) || !uriIsHex(s[i+1]) || !uriIsHex(s[i+2]) {
+			return -1
+		}
+		i += 3
 	}
-	return len(s)
 }
 
-// uriCharsValid handles. They are filled once and never written again.
+// Character sets of RFC 3261 §25.1, besides "escaped" (%HH), which
+// uriSpan and uriCharsValid handle. They are filled once and never
+// written again.
 var (
 	uriUserTable     = uriTable("&=+$,;?/") // user-unreserved
 	uriPasswordTable = uriTable("&=+$,")    // password
@@ -138,7 +136,11 @@ func uriSIP(u *URI, s string) error {
 	// userinfo ends at the first '@'. No other part of a SIP URI may hold
 	// an unescaped '@', while the user part may hold ';' and '?'
 	// (RFC 4475 §3.1.1.2 and §3.1.1.9), so neither of those ends it.
-	if at := strings.IndexByte(s, '@'); at >= 0 {
+	// The usual user, plain user characters up to the '@', is read with
+	// one span; anything else is looked at the general way.
+	if n := uriUserTable.span(s, 0); n > 0 && n < len(s) && s[n] == '@' {
+		u.User, s = s[:n], s[n+1:]
+	} else if at := strings.IndexByte(s, '@'); at >= 0 {
 		n := uriSpan(s[:at], &uriUserTable)
 		if n <= 0 || (n < at && s[n] != ':') {
 			return uriErr("invalid user")
@@ -184,40 +186,46 @@ func uriSIP(u *URI, s string) error {
 // be a dotted quad, so "1.2.3.256" and "10.0.0" are refused rather than
 // taken for names.
 func scanHostname(s string) int {
-	// One tight pass finds the end and checks the label edges; the
-	// dotted-quad check then looks at the last label only.
-	prev, i := byte('.'), 0 // as if a dot stood before the first label
-	for ; i < len(s); i++ {
-		c := s[i]
-		if uriHostTable[c] == 0 {
-			break
+	// Each label is one tight loop over label characters; only its edges
+	// and the dot after it are looked at one by one. (Labels are short:
+	// a plain loop beats charSet.span here.)
+	// An IPv4 address, the usual host of a Via or Contact, is read in
+	// one pass. If one is not followed by the end of the host, the labels
+	// are scanned as for any name.
+	if s != "" && isDigit(s[0]) {
+		if n := dottedQuadLen(s); n > 0 && (n == len(s) || (!hostLabelSet.has(s[n]) && s[n] != '.')) {
+			return n
 		}
-		if c == '.' {
-			if prev == '.' || prev == '-' { // an empty label, or one ending in '-'
+	}
+	i, last := 0, 0 // last: where the last label starts
+	for {
+		if i == len(s) || !hostLabelSet.has(s[i]) || s[i] == '-' {
+			// No label here. After a dot (i > 0) that is the one trailing
+			// dot allowed, unless a '-' or another dot follows it.
+			if i == 0 || (i < len(s) && (s[i] == '-' || s[i] == '.')) {
 				return -1
 			}
-		} else if c == '-' && prev == '.' { // a label starting with '-'
+			break
+		}
+		last = i
+		for i++; i < len(s) && hostLabelSet.has(s[i]); i++ {
+		}
+		if s[i-1] == '-' {
 			return -1
 		}
-		prev = c
-	}
-	host := s[:i]
-	switch prev {
-	case '-':
-		return -1
-	case '.': // one trailing dot is allowed after a label
-		if i < 2 {
-			return -1
+		if i == len(s) || s[i] != '.' {
+			break
 		}
-		host = host[:i-1]
+		i++
 	}
-	last := host[strings.LastIndexByte(host, '.')+1:]
-	for j := 0; j < len(last); j++ {
-		if !isDigit(last[j]) {
-			return i // a name
-		}
+	j := last
+	for j < len(s) && isDigit(s[j]) {
+		j++
 	}
-	if len(host) == i && uriIPv4Valid(host) { // numeric: a dotted quad, no trailing dot
+	if j < len(s) && hostLabelSet.has(s[j]) {
+		return i // the last label is not numeric: a name
+	}
+	if s[i-1] != '.' && uriIPv4Valid(s[:i]) { // numeric: a dotted quad, no trailing dot
 		return i
 	}
 	return -1
@@ -226,51 +234,48 @@ func scanHostname(s string) int {
 // uriIPv4Valid reports whether s is a dotted quad of decimal numbers of at
 // most three digits and 255.
 func uriIPv4Valid(s string) bool {
-	parts, n, digits := 0, 0, 0
-	for i := 0; i <= len(s); i++ {
-		if i == len(s) || s[i] == '.' {
-			if digits == 0 || n > 255 {
-				return false
-			}
-			parts, n, digits = parts+1, 0, 0
-			continue
-		}
-		if !isDigit(s[i]) || digits == 3 {
-			return false
-		}
-		n, digits = n*10+int(s[i]-'0'), digits+1
-	}
-	return parts == 4
+	n := dottedQuadLen(s)
+	return n > 0 && n == len(s)
 }
 
-// uriHostTable classes hostname characters: letters, '-' and '_' as
-// uriHostLetter, digits as uriHostDigit, '.' as uriHostDot, anything
-// else as 0.
-var uriHostTable = func() (t [256]uint8) {
-	for c := 0; c < 256; c++ {
-		switch {
-		case isDigit(byte(c)):
-			t[c] = uriHostDigit
-		case uriIsAlpha(byte(c)), c == '-', c == '_':
-			t[c] = uriHostLetter
-		case c == '.':
-			t[c] = uriHostDot
+// dottedQuadLen returns the length of the dotted quad (four decimal
+// numbers of at most three digits and 255) at the front of s, or 0.
+func dottedQuadLen(s string) int {
+	i := 0
+	for part := 0; ; part++ {
+		// One to three digits, unrolled: a loop costs twice as much here.
+		if i == len(s) || !isDigit(s[i]) {
+			return 0
 		}
+		n := int(s[i] - '0')
+		if i++; i < len(s) && isDigit(s[i]) {
+			n = n*10 + int(s[i]-'0')
+			if i++; i < len(s) && isDigit(s[i]) {
+				n = n*10 + int(s[i]-'0')
+				i++
+			}
+		}
+		switch {
+		case n > 255:
+			return 0
+		case part == 3:
+			return i
+		case i == len(s) || s[i] != '.':
+			return 0
+		}
+		i++
 	}
-	return t
-}()
+}
 
-const (
-	uriHostLetter = 1 + iota
-	uriHostDigit
-	uriHostDot
-)
+// hostLabelSet holds the characters of a hostname label: letters, digits,
+// '-' (not at either end) and, leniently, '_'.
+var hostLabelSet = charTable("-_")
 
 // Character classes of uri-parameters as Params reads them: names are
 // tokens, values tokens or hosts, both also paramchar (RFC 3261 §25.1),
 // with %HH escapes handled by uriParamsLen.
 var (
-	uriPNameTable  = func() [256]bool { t := uriTable("+"); t['('], t[')'] = false, false; return t }()
+	uriPNameTable  = func() charSet { t := uriTable("+"); t['('], t[')'] = 0, 0; return t }()
 	uriPValueTable = uriTable("+[]:/&$")
 )
 
@@ -279,17 +284,27 @@ var (
 func uriParamsLen(s string) int {
 	i := 0
 	for i < len(s) && s[i] == ';' {
-		n := uriSpan(s[i+1:], &uriPNameTable)
-		if n <= 0 {
+		// The spans are inline for the usual case; only a '%' needs
+		// uriSpan's check of the escape.
+		i++
+		n := uriPNameTable.span(s, i)
+		if n < len(s) && s[n] == '%' {
+			n = i + uriSpan(s[i:], &uriPNameTable)
+		}
+		if n <= i {
 			return -1
 		}
-		i += 1 + n
+		i = n
 		if i < len(s) && s[i] == '=' {
-			v := uriSpan(s[i+1:], &uriPValueTable)
-			if v <= 0 {
+			i++
+			v := uriPValueTable.span(s, i)
+			if v < len(s) && s[v] == '%' {
+				v = i + uriSpan(s[i:], &uriPValueTable)
+			}
+			if v <= i {
 				return -1
 			}
-			i += 1 + v
+			i = v
 		}
 	}
 	return i
@@ -362,22 +377,7 @@ func uriIsTelSeparator(c byte) bool { return c == '-' || c == '.' || c == '(' ||
 
 // uriCharsValid reports whether every byte of s is in t or starts a
 // well-formed %HH escape.
-func uriCharsValid(s string, t *[256]bool) bool {
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c == '%' {
-			if i+2 >= len(s) || !uriIsHex(s[i+1]) || !uriIsHex(s[i+2]) {
-				return false
-			}
-			i += 2
-			continue
-		}
-		if !t[c] {
-			return false
-		}
-	}
-	return true
-}
+func uriCharsValid(s string, t *charSet) bool { return uriSpan(s, t) == len(s) }
 
 func uriIsAlpha(c byte) bool { return lower(c) >= 'a' && lower(c) <= 'z' }
 

@@ -103,7 +103,7 @@ func validCallID(s string) bool {
 				return false
 			}
 			at = true
-		case tokenTable[c], wordExtra(c):
+		case tokenTable.has(c), wordExtra(c):
 		default:
 			return false
 		}
