@@ -179,13 +179,8 @@ func (c *Call) Ring(code int, earlyMedia bool) error {
 			c.oa, c.answered = oaIdle, true // a reliable answer is final
 		}
 	}
-	if c.dlg == nil {
-		d, err := dialog.NewUAS(c.req, resp)
-		if err != nil {
-			return err
-		}
-		c.dlg = d
-		c.addDialog(d)
+	if err := c.uasDialog(resp); err != nil {
+		return err
 	}
 	if err := c.ua.respond(c.srv, resp); err != nil {
 		return err
@@ -201,6 +196,25 @@ func (c *Call) Ring(code int, earlyMedia bool) error {
 	if c.state != Early {
 		c.enter(Early, CallEvent{Code: code, Reason: resp.Reason(), Local: true})
 	}
+	return nil
+}
+
+// uasDialog makes the call's dialog from the first response with our tag
+// (early for a 18x, confirmed for the 2xx, RFC 3261 §12.1.1), or confirms
+// the early one with the 2xx.
+func (c *Call) uasDialog(resp *sip.Message) error {
+	if c.dlg != nil {
+		if resp.StatusCode() >= 200 {
+			return c.dlg.Confirm(resp)
+		}
+		return nil
+	}
+	d, err := dialog.NewUAS(c.req, resp)
+	if err != nil {
+		return err
+	}
+	c.dlg = d
+	c.addDialog(d)
 	return nil
 }
 
@@ -259,14 +273,7 @@ func (c *Call) Answer() error {
 			resp.Set("Require", "timer")
 		}
 	}
-	if c.dlg == nil {
-		d, err := dialog.NewUAS(c.req, resp)
-		if err != nil {
-			return err
-		}
-		c.dlg = d
-		c.addDialog(d)
-	} else if err := c.dlg.Confirm(resp); err != nil {
+	if err := c.uasDialog(resp); err != nil {
 		return err
 	}
 	if err := c.ua.respond(c.srv, resp); err != nil {

@@ -25,14 +25,26 @@ type DTMFMedia interface {
 }
 
 // SendInfo sends an INFO in the call's dialog (RFC 6086) with body of
-// contentType. A 481 or 408 in answer ends the call (RFC 5057 §5.2).
+// contentType, outside any Info Package (the legacy usage, §2). A 481 or
+// 408 in answer ends the call (RFC 5057 §5.2).
 func (c *Call) SendInfo(contentType string, body []byte) error {
+	return c.sendInfo("", contentType, body)
+}
+
+// sendInfo sends an INFO, of the Info Package pkg unless it is "".
+func (c *Call) sendInfo(pkg, contentType string, body []byte) error {
 	if c.ended || c.hangup || c.dlg == nil || (c.state != Confirmed && c.state != Early) {
 		return ErrState
 	}
 	req, err := c.dlg.NewRequest("INFO", c.acc.via, body, contentType)
 	if err != nil {
 		return err
+	}
+	if pkg != "" {
+		req.Set("Info-Package", pkg)
+		if len(body) > 0 {
+			req.Set("Content-Disposition", "Info-Package")
+		}
 	}
 	_, err = c.ua.send(req, transaction.ClientFuncs{
 		Response: func(_ *transaction.ClientTx, resp *sip.Message) {

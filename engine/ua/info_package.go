@@ -4,7 +4,6 @@ import (
 	"strings"
 
 	"github.com/sk400vop/sk400vop/engine/sip"
-	"github.com/sk400vop/sk400vop/engine/transaction"
 )
 
 // SendInfoPackage sends an INFO of the Info Package pkg in the call's
@@ -15,26 +14,7 @@ func (c *Call) SendInfoPackage(pkg, contentType string, body []byte) error {
 	if pkg == "" || strings.ContainsFunc(pkg, isControl) {
 		return configErr("invalid Info-Package")
 	}
-	if c.ended || c.hangup || c.dlg == nil || (c.state != Confirmed && c.state != Early) {
-		return ErrState
-	}
-	req, err := c.dlg.NewRequest("INFO", c.acc.via, body, contentType)
-	if err != nil {
-		return err
-	}
-	req.Set("Info-Package", pkg)
-	if len(body) > 0 {
-		req.Set("Content-Disposition", "Info-Package")
-	}
-	_, err = c.ua.send(req, transaction.ClientFuncs{
-		Response: func(_ *transaction.ClientTx, resp *sip.Message) {
-			if code := resp.StatusCode(); code == 481 || code == 408 {
-				c.bye("")
-				c.end(CallEvent{Code: code, Reason: resp.Reason()})
-			}
-		},
-	})
-	return err
+	return c.sendInfo(pkg, contentType, body)
 }
 
 // InfoPackage returns the Info Package of an INFO (RFC 6086 §7.2), ""
