@@ -29,7 +29,7 @@ import (
 
 	"github.com/sk400vop/sk400vop/engine/ua"
 	"github.com/sk400vop/sk400vop/media"
-	"github.com/sk400vop/sk400vop/media/rtp"
+	"github.com/sk400vop/sk400vop/media/endpoint"
 )
 
 // cMediaTable names the C table for the benchmarks of media_table_test.go,
@@ -45,7 +45,6 @@ type mediaTable struct {
 	ptime   int
 
 	// Loop only.
-	ports  *rtp.Ports
 	params *C.sk400vop_media_params
 	pkt    *C.sk400vop_rtp_packet
 	pktBuf *C.uint8_t // pktBufSize bytes: a received payload, copied for on_payload
@@ -146,105 +145,51 @@ func (mt *mediaTable) newCall(c *ua.Call) (ua.Media, error) {
 	if err != nil || addr.IsUnspecified() {
 		addr = netip.MustParseAddr("127.0.0.1")
 	}
-	if mt.ports == nil {
-		if mt.ports, err = rtp.NewPorts(rtp.PortRange{Min: uint16(st.rtpMin), Max: uint16(st.rtpMax)}); err != nil {
-			return nil, err
-		}
-	}
-	socks, err := mt.ports.Listen(addr)
+	ep, err := st.endpointFor(addr)
 	if err != nil {
 		return nil, err
 	}
-	tc := &tableCall{mt: mt, sockets: socks}
-	if tc.sdp, err = media.NewSession(media.Config{Codecs: mt.codecs, Ptime: mt.ptime, Addr: addr, Port: socks.Port()}); err != nil {
-		socks.Close()
-		return nil, err
-	}
-	rc := mt.cfg()
-	rc.RTP, rc.RTCP = socks.RTP(), socks.RTCP()
+	tc := &tableCall{mt: mt}
+	opts := endpoint.Options{Codecs: mt.codecs, Ptime: mt.ptime, OnUpdate: tc.update}
 	if mt.encoded {
-		rc.PayloadSource = tc
+		opts.PayloadSource = tc
 		if mt.tbl.on_payload != nil {
-			rc.OnPayload = tc.onPayload
+			opts.OnPayload = tc.onPayload
 		}
 	} else {
 		if mt.tbl.frame != nil {
-			rc.Source = tc
+			opts.Source = tc
 		}
 		if mt.tbl.on_frame != nil {
-			rc.Sink = tc
+			opts.Sink = tc
 		}
 	}
-	if tc.rtp, err = rtp.New(rc); err != nil {
-		socks.Close()
+	if tc.Call, err = ep.NewCall(opts); err != nil {
 		return nil, err
 	}
 	var ctx C.uintptr_t
 	if r := C.sk400vop__media_create(mt.tbl, C.uint64_t(e.id), C.uintptr_t(ud), &ctx); r < 0 {
-		socks.Close()
+		tc.Call.Close()
 		return nil, fmt.Errorf("media: the app's create refused the call (%d)", int(r))
 	}
 	tc.ctx, tc.live = ctx, true
 	mt.calls[tc] = struct{}{}
-	socks.Start(st.s.Exec, tc.rtp.Receive)
 	return tc, nil
 }
 
-func (mt *mediaTable) cfg() rtp.Config {
-	return rtp.Config{Clock: mt.st.s.Clock()}
-}
-
-// tableCall is the media of one call: ua.Media, and the rtp Source, Sink
-// and PayloadSource that cross into the app's table.
+// tableCall is the media of one call whose audio the app's table supplies
+// and takes: the endpoint's Call (SDP, RTP/RTCP on a port pair) with the
+// table's frames or payloads as its source and sink.
 type tableCall struct {
-	mt      *mediaTable
-	ctx     C.uintptr_t // the app's media_ctx
-	live    bool        // create succeeded, destroy not yet called
-	sdp     *media.Session
-	rtp     *rtp.Session
-	sockets *rtp.Sockets
-	started bool
-	closed  bool
+	*endpoint.Call
+	mt   *mediaTable
+	ctx  C.uintptr_t // the app's media_ctx
+	live bool        // create succeeded, destroy not yet called
 }
 
-func (c *tableCall) Offer(hold bool) ([]byte, error) {
-	if c.closed {
-		return nil, media.ErrClosed
-	}
-	return c.sdp.Offer(hold)
-}
-
-func (c *tableCall) Answer(offer []byte, hold bool) ([]byte, error) {
-	if c.closed {
-		return nil, media.ErrClosed
-	}
-	ans, err := c.sdp.Answer(offer, hold)
-	if err != nil {
-		return nil, err
-	}
-	return ans, c.apply()
-}
-
-func (c *tableCall) Accept(answer []byte) error {
-	if c.closed {
-		return media.ErrClosed
-	}
-	if err := c.sdp.Accept(answer); err != nil {
-		return err
-	}
-	return c.apply()
-}
-
-func (c *tableCall) Rollback() { c.sdp.Rollback() }
-
+// Close ends the media and tells the app (the UA's Media).
 func (c *tableCall) Close() {
-	if c.closed {
-		return
-	}
-	c.closed = true
-	c.rtp.Close()
-	c.sdp.Close()
-	c.sockets.Close()
+	c.Call.Close()
 	delete(c.mt.calls, c)
 	if c.live {
 		c.live = false
@@ -252,24 +197,10 @@ func (c *tableCall) Close() {
 	}
 }
 
-// apply moves the RTP session to what was agreed and tells the app.
-func (c *tableCall) apply() error {
-	neg := c.sdp.Negotiated()
-	var err error
-	if !c.started {
-		c.started = true
-		err = c.rtp.Start(neg)
-	} else {
-		err = c.rtp.Update(neg)
-	}
-	c.update(neg)
-	return err
-}
-
 // update calls the table's update with neg.
 func (c *tableCall) update(neg media.Negotiated) {
 	mt := c.mt
-	if mt.tbl.update == nil {
+	if mt.tbl.update == nil || !c.live {
 		return
 	}
 	p := mt.params
@@ -282,7 +213,7 @@ func (c *tableCall) update(neg media.Negotiated) {
 	}
 	p.remote_addr = mt.cs.str(remote)
 	p.remote_port, p.remote_rtcp_port = C.uint16_t(neg.RemoteRTP.Port()), C.uint16_t(neg.RemoteRTCP.Port())
-	p.local_port = C.uint16_t(c.sockets.Port())
+	p.local_port = C.uint16_t(c.Port())
 	p.payload_type = C.int32_t(neg.Codec.PayloadType)
 	p.codec = mt.cs.str(neg.Codec.Name)
 	p.clock_rate = C.uint32_t(neg.Codec.ClockRate)

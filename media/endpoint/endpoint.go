@@ -105,6 +105,17 @@ type Options struct {
 	OnDigit func(digit rune, duration time.Duration, method DigitMethod)
 	// OnTimeout hears that no RTP came for the inactivity timeout.
 	OnTimeout func()
+	// Codecs and Ptime, when set, replace the Endpoint's for this call.
+	Codecs []media.Codec
+	Ptime  int
+	// PayloadSource, when set, gives encoded payloads instead of Source
+	// (apps that encode themselves); OnPayload hears each received audio
+	// payload before the jitter buffer (see rtp.Config).
+	PayloadSource rtp.PayloadSource
+	OnPayload     func(payload []byte, pt uint8, seq uint16, ts uint32, marker bool, ssrc uint32)
+	// OnUpdate hears the media agreed after each completed offer/answer
+	// exchange, once the RTP session follows it.
+	OnUpdate func(media.Negotiated)
 }
 
 // Call is the media of one call. Its Offer, Answer, Accept, Rollback and
@@ -130,13 +141,21 @@ func (e *Endpoint) NewCall(o Options) (*Call, error) {
 	}
 	c := &Call{sockets: s, opts: o}
 	c.src.s, c.sink.s = o.Source, o.Sink
-	if c.sdp, err = media.NewSession(media.Config{Codecs: e.cfg.Codecs, Ptime: e.cfg.Ptime, Addr: e.cfg.Addr, Port: s.Port()}); err != nil {
+	codecs, ptime := e.cfg.Codecs, e.cfg.Ptime
+	if o.Codecs != nil {
+		codecs = o.Codecs
+	}
+	if o.Ptime != 0 {
+		ptime = o.Ptime
+	}
+	if c.sdp, err = media.NewSession(media.Config{Codecs: codecs, Ptime: ptime, Addr: e.cfg.Addr, Port: s.Port()}); err != nil {
 		s.Close()
 		return nil, err
 	}
 	c.rtp, err = rtp.New(rtp.Config{
 		Clock: e.cfg.Clock, RTP: s.RTP(), RTCP: s.RTCP(),
 		Source: &c.src, Sink: &c.sink, Events: &c.dtmf,
+		PayloadSource: o.PayloadSource, OnPayload: o.OnPayload,
 		OnDigit: func(d rune, dur time.Duration) {
 			if o.OnDigit != nil {
 				o.OnDigit(d, dur, RFC4733)
@@ -203,12 +222,21 @@ func (c *Call) Close() {
 // apply starts or updates the RTP session with the session agreed.
 func (c *Call) apply() error {
 	neg := c.sdp.Negotiated()
+	var err error
 	if !c.started {
 		c.started = true
-		return c.rtp.Start(neg)
+		err = c.rtp.Start(neg)
+	} else {
+		err = c.rtp.Update(neg)
 	}
-	return c.rtp.Update(neg)
+	if c.opts.OnUpdate != nil {
+		c.opts.OnUpdate(neg)
+	}
+	return err
 }
+
+// Port returns the call's local RTP port (RTCP is the next one).
+func (c *Call) Port() uint16 { return c.sockets.Port() }
 
 // Negotiated returns the media agreed now.
 func (c *Call) Negotiated() media.Negotiated { return c.sdp.Negotiated() }
