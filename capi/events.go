@@ -43,7 +43,7 @@ type event struct {
 	remoteDisplay string
 	final         bool // the call handle goes after this event
 	req           *reqData
-	digit         rune // evDTMF (method in state, duration ms in code)
+	digit         rune       // evDTMF (method in state, duration ms in code)
 	trace         *traceData // evTrace (trace.go)
 	x             *objData   // the events of objects.go
 }

@@ -47,7 +47,7 @@ type Config struct {
 // Stack is a running user agent.
 type Stack struct {
 	loop *loop.Loop
-	clk  clock.Clock // the UA's: the loop, or Config.Clock
+	clk  clock.Clock      // the UA's: the loop, or Config.Clock
 	tc   transport.Config // the transports' config, Listen aside
 	tp   atomic.Pointer[transport.Layer]
 	ua   *ua.UA
@@ -60,7 +60,7 @@ var ErrClosed = errors.New("stack: closed")
 type handler struct{ ua *ua.UA }
 
 func (h *handler) HandleMessage(m *sip.Message, src transport.Addr) { h.ua.HandleMessage(m, src) }
-func (h *handler) HandleFlowError(a transport.Addr, err error)       { h.ua.HandleFlowError(a, err) }
+func (h *handler) HandleFlowError(a transport.Addr, err error)      { h.ua.HandleFlowError(a, err) }
 
 // New opens the sockets and starts the loop.
 func New(cfg Config) (*Stack, error) {

@@ -24,13 +24,13 @@ import (
 // link is an in-memory datagram network for RTP on the virtual clock,
 // with seeded loss and delay jitter.
 type link struct {
-	clk     *testkit.Clock
-	rnd     *rand.Rand
-	loss    float64
-	delay   time.Duration // fixed one-way delay
-	jitter  time.Duration // plus up to this much, drawn per datagram
-	nodes   map[netip.AddrPort]func([]byte, netip.AddrPort)
-	next    uint16
+	clk    *testkit.Clock
+	rnd    *rand.Rand
+	loss   float64
+	delay  time.Duration // fixed one-way delay
+	jitter time.Duration // plus up to this much, drawn per datagram
+	nodes  map[netip.AddrPort]func([]byte, netip.AddrPort)
+	next   uint16
 	// RTP datagrams sent and dropped, by source address.
 	sent, dropped map[netip.Addr]int
 }
@@ -143,7 +143,7 @@ type phone struct {
 type relay struct{ u *ua.UA }
 
 func (r *relay) HandleMessage(m *sip.Message, src transport.Addr) { r.u.HandleMessage(m, src) }
-func (r *relay) HandleFlowError(a transport.Addr, err error)       { r.u.HandleFlowError(a, err) }
+func (r *relay) HandleFlowError(a transport.Addr, err error)      { r.u.HandleFlowError(a, err) }
 
 func newPhone(t *testing.T, clk *testkit.Clock, net *testkit.Network, l *link, name, ip string, freq float64, codecs []media.Codec) *phone {
 	p := &phone{t: t, addr: netip.MustParseAddrPort(ip + ":5060"), tone: &taped{src: audio.NewTone(freq, 8000)}, rec: &recorder{}}
