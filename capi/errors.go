@@ -17,12 +17,11 @@ import (
 
 // Errors of capi itself; the engine's sentinels live in their packages.
 var (
-	errInvalid     = errors.New("invalid argument")
-	errBadHandle   = errors.New("unknown or stale handle")
-	errState       = errors.New("not allowed in this state")
-	errClosed      = errors.New("stack closed")
-	errUnsupported = errors.New("not supported yet")
-	errInternal    = errors.New("internal error")
+	errInvalid   = errors.New("invalid argument")
+	errBadHandle = errors.New("unknown or stale handle")
+	errState     = errors.New("not allowed in this state")
+	errClosed    = errors.New("stack closed")
+	errInternal  = errors.New("internal error")
 )
 
 // statusTable maps sentinel errors to status codes, in order: the first
@@ -35,7 +34,6 @@ var statusTable = []struct {
 	{errBadHandle, C.SK400VOP_ERR_BAD_HANDLE},
 	{errState, C.SK400VOP_ERR_STATE},
 	{errClosed, C.SK400VOP_ERR_CLOSED},
-	{errUnsupported, C.SK400VOP_ERR_UNSUPPORTED},
 	{errInternal, C.SK400VOP_ERR_INTERNAL},
 	{errABI, C.SK400VOP_ERR_ABI},
 	{ua.ErrState, C.SK400VOP_ERR_STATE},

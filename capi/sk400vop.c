@@ -89,7 +89,7 @@ const char *sk400vop_strerror(sk400vop_status status)
     case SK400VOP_ERR_CLOSED: return "stack closed";
     case SK400VOP_ERR_PENDING: return "another change is under way";
     case SK400VOP_ERR_INTERNAL: return "internal error";
-    case SK400VOP_ERR_UNSUPPORTED: return "not supported yet";
+    case SK400VOP_ERR_UNSUPPORTED: return "not supported";
     case SK400VOP_ERR_FAILED: return "operation failed";
     default: return status > 0 ? "ok" : "unknown status";
     }

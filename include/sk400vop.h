@@ -85,7 +85,7 @@ enum {
     SK400VOP_ERR_CLOSED = -7,      /* the stack is being destroyed */
     SK400VOP_ERR_PENDING = -8,     /* another change of the call is under way: retry later */
     SK400VOP_ERR_INTERNAL = -9,    /* a bug in the library, recovered and logged */
-    SK400VOP_ERR_UNSUPPORTED = -10,/* not implemented yet in this version */
+    SK400VOP_ERR_UNSUPPORTED = -10,/* reserved: returned by no function of ABI 1.x today */
     SK400VOP_ERR_FAILED = -11      /* the engine refused; sk400vop_last_error() says why */
 };
 
