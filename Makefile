@@ -5,7 +5,7 @@ export GOFLAGS := -buildvcs=false
 GO ?= go
 FUZZTIME ?= 10m
 
-.PHONY: all demo demo-tools test vet unit interop bench-check bench fuzz tools lib install ctest ctest-asan cmake-tool
+.PHONY: all demo demo-tools test vet unit interop bench-check bench fuzz tools lib install ctest ctest-asan cmake-tool footprint
 
 all: test
 
@@ -114,10 +114,17 @@ fuzz:
 # (iOS, static links). The cgo-generated headers are discarded: the one
 # contract is include/sk400vop.h.
 ABI_MAJOR := 1
+comma := ,
 BUILD := $(CURDIR)/build
 LIB_SO := $(BUILD)/libsk400vop.so.$(ABI_MAJOR)
 LIB_GOFLAGS := -trimpath -buildvcs=false
-LIB_LDFLAGS := -s -w -buildid= -extldflags=-Wl,--version-script=$(CURDIR)/capi/exports.map,-soname,libsk400vop.so.$(ABI_MAJOR)
+# LIB_RELR=1 packs the relative relocations (-z pack-relative-relocs,
+# DT_RELR: 0.7 MB smaller file, 1 MB less RSS, docs/PERFORMANCE.md
+# "Footprint") but the library then needs glibc >= 2.36 and binutils >= 2.38
+# to build; off by default (Ubuntu 22.04 has glibc 2.35). Rebuild with
+# `make -B lib LIB_RELR=1`.
+LIB_RELR ?= 0
+LIB_LDFLAGS := -s -w -buildid= -extldflags=-Wl,--version-script=$(CURDIR)/capi/exports.map,-soname,libsk400vop.so.$(ABI_MAJOR)$(if $(filter 1,$(LIB_RELR)),$(comma)-z$(comma)pack-relative-relocs)
 LIB_SRCS := $(wildcard capi/*.go capi/*.c capi/*.h capi/exports.map include/*.h) go.mod go.sum
 PREFIX ?= /usr/local
 
@@ -159,6 +166,19 @@ ctest-asan: cmake-tool
 	cmake -S . -B $(BUILD)/cmake-asan -DCMAKE_BUILD_TYPE=Debug -DSK400VOP_SANITIZE=ON -DGO_EXECUTABLE=$$(command -v $(GO))
 	cmake --build $(BUILD)/cmake-asan -j
 	cd $(BUILD)/cmake-asan && ctest --output-on-failure --timeout 60
+
+# Issue 6's footprint (docs/PERFORMANCE.md "Footprint"): the stripped size
+# of $(LIB_SO), its exported functions, then examples/c/footprint.c, which
+# dlopen()s it, registers to a Kamailio on 127.0.0.1 (footprint.sh) and
+# reports time, RSS and the idle wake-ups over IDLE seconds.
+IDLE ?= 60
+footprint: lib cmake-tool
+	cmake -S . -B $(BUILD)/cmake -DCMAKE_BUILD_TYPE=RelWithDebInfo -DGO_EXECUTABLE=$$(command -v $(GO)) >/dev/null
+	cmake --build $(BUILD)/cmake --target footprint >/dev/null
+	@echo "size-bytes $$(stat -c %s $(LIB_SO))"
+	@echo "exported-functions $$(nm -D --defined-only $(LIB_SO) | awk '$$2 == "T"' | wc -l)"
+	@echo "exported-not-sk400vop $$(nm -D --defined-only $(LIB_SO) | awk '$$2 != "A" && $$3 !~ /^sk400vop_/' | wc -l)"
+	sh examples/c/footprint.sh $(BUILD)/cmake/footprint $(LIB_SO) --idle $(IDLE)
 
 # Installs header, libraries, sk400vop.pc and the CMake package config.
 install: cmake-tool
