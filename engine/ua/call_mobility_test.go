@@ -110,5 +110,3 @@ func TestCallLossy(t *testing.T) {
 	}
 	t.Logf("%d messages lost", lost)
 }
-
-var lossSeeds = 500

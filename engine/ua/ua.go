@@ -360,12 +360,6 @@ func withToTag(resp *sip.Message) *sip.Message {
 	return resp
 }
 
-func (u *UA) logDebug(msg string, args ...any) {
-	if u.cfg.Logger != nil {
-		u.cfg.Logger.Debug(msg, args...)
-	}
-}
-
 // OnRequest implements transaction.TU: requests in a dialog go to their
 // call, the others are inspected (RFC 3261 §8.2) and dispatched.
 func (u *UA) OnRequest(tx *transaction.ServerTx, req *sip.Message) {

@@ -73,12 +73,9 @@ func (c conn) WriteTo(b []byte, to netip.AddrPort) error {
 
 // sockets is a call's RTP/RTCP pair on the link.
 type sockets struct {
-	l          *link
-	rtp, rtcp  conn
-	port       uint16
-	recv       func([]byte, netip.AddrPort)
-	post       func(func()) bool
-	registered bool
+	l         *link
+	rtp, rtcp conn
+	port      uint16
 }
 
 func (l *link) listen(ip netip.Addr) (endpoint.Sockets, error) {
