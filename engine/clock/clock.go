@@ -22,3 +22,12 @@ type Timer interface {
 	// already run or been stopped.
 	Stop() bool
 }
+
+// Resetter is a Timer that can be armed again, so that a callback due
+// every few milliseconds (an RTP packet time) costs no new Timer each
+// time. Both the loop's and the test kit's timers implement it.
+type Resetter interface {
+	// Reset arms the timer to run f once d has passed, whether it has
+	// run, was stopped or is still armed (its old deadline is dropped).
+	Reset(d time.Duration, f func())
+}

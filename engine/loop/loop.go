@@ -228,9 +228,31 @@ func (l *Loop) AfterFunc(d time.Duration, f func()) clock.Timer {
 	}
 	t := &timer{l: l}
 	l.mu.Lock()
+	l.armLocked(t, d, f)
+	l.mu.Unlock()
+	return t
+}
+
+// Reset arms t again to run f once d has passed, dropping its deadline if
+// it is still armed; it implements clock.Resetter. It may be called from
+// any goroutine, and from t's own callback, which no longer holds t.
+func (t *timer) Reset(d time.Duration, f func()) {
+	if f == nil {
+		panic("loop: Reset with a nil func")
+	}
+	l := t.l
+	l.mu.Lock()
+	if t.lane != nil {
+		l.laneRemoveLocked(t)
+	}
+	l.armLocked(t, max(d, 0), f)
+	l.mu.Unlock()
+}
+
+// armLocked puts t, due in d, in its lane and, if it heads it, the heap.
+func (l *Loop) armLocked(t *timer, d time.Duration, f func()) {
 	if l.state == stateClosed {
-		l.mu.Unlock()
-		return t
+		return
 	}
 	// The clock is read under the lock, so that the deadlines of one lane
 	// never decrease whichever goroutines arm its timers.
@@ -250,8 +272,6 @@ func (l *Loop) AfterFunc(d time.Duration, f func()) clock.Timer {
 			l.wakeLocked()
 		}
 	}
-	l.mu.Unlock()
-	return t
 }
 
 // A lane holds the armed timers of one duration in arming order, which is

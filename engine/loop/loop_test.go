@@ -936,3 +936,52 @@ func TestNowIsMonotonicWallClock(t *testing.T) {
 		t.Error("Now lacks a monotonic reading")
 	}
 }
+
+// Reset re-arms a timer from its own callback (a periodic tick), moves an
+// armed one to a new deadline, and revives a stopped one; the loop keeps
+// one timer armed throughout.
+func TestTimerReset(t *testing.T) {
+	l := startLoop(t)
+	ticks := make(chan int, 8)
+	var tm clock.Timer
+	n := 0
+	var tick func()
+	tick = func() {
+		n++
+		ticks <- n
+		if n < 3 {
+			tm.(clock.Resetter).Reset(time.Millisecond, tick)
+		}
+	}
+	l.Do(func() { tm = l.AfterFunc(time.Millisecond, tick) })
+	for want := 1; want <= 3; want++ {
+		select {
+		case got := <-ticks:
+			if got != want {
+				t.Fatalf("tick %d, want %d", got, want)
+			}
+		case <-time.After(waitTimeout):
+			t.Fatalf("no tick %d", want)
+		}
+	}
+
+	// An armed timer reset far away is still one armed timer; stopped and
+	// reset near, it runs (TestClockReset in testkit checks it runs once,
+	// at the last deadline, on the virtual clock).
+	fired := make(chan struct{}, 2)
+	f := func() { fired <- struct{}{} }
+	tm2 := l.AfterFunc(time.Millisecond, f)
+	tm2.(clock.Resetter).Reset(time.Hour, f)
+	if !tm2.Stop() {
+		t.Fatal("a reset timer is not armed")
+	}
+	if st := l.Stats(); st.TimersArmed != 0 {
+		t.Fatalf("%d timers armed after Stop", st.TimersArmed)
+	}
+	tm2.(clock.Resetter).Reset(time.Millisecond, f)
+	select {
+	case <-fired:
+	case <-time.After(waitTimeout):
+		t.Fatal("a stopped timer reset did not fire")
+	}
+}

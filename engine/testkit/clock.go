@@ -154,6 +154,22 @@ type timer struct {
 // Deadline implements timerheap.Elem.
 func (t *timer) Deadline() int64 { return t.when }
 
+// Reset arms the timer again to run f once d has passed, dropping its
+// deadline if it is still armed; it implements clock.Resetter.
+func (t *timer) Reset(d time.Duration, f func()) {
+	if f == nil {
+		panic("testkit: Reset with a nil func")
+	}
+	c := t.c
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.timers.Remove(t)
+	t.when, t.f = later(c.now, d), f
+	t.Seq = c.seq
+	c.seq++
+	c.timers.Push(t)
+}
+
 // Stop disarms the timer; it reports false if the callback has already run
 // (or is running) or the timer was already stopped.
 func (t *timer) Stop() bool {

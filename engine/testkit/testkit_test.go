@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sk400vop/sk400vop/engine/clock"
 	"github.com/sk400vop/sk400vop/engine/sip"
 	"github.com/sk400vop/sk400vop/engine/transport"
 )
@@ -474,5 +475,42 @@ func TestNetworkRoundTrip(t *testing.T) {
 	c.Advance(0)
 	if s := n.Stats(aliceAP, bobAP); s != (Stats{Sent: 2, Delivered: 1, Dropped: 1, ParseErrors: 1}) || len(rb.msgs) != 1 {
 		t.Fatalf("stats %+v", s)
+	}
+}
+
+// Reset moves an armed timer's deadline (it runs once, at the new one),
+// re-arms one from its own callback, and revives a stopped one.
+func TestClockReset(t *testing.T) {
+	c := NewClock(t0)
+	var at []time.Duration
+	note := func() { at = append(at, c.Now().Sub(t0)) }
+	a := c.AfterFunc(time.Second, note)
+	a.(clock.Resetter).Reset(3*time.Second, note)
+	c.Advance(5 * time.Second)
+	if len(at) != 1 || at[0] != 3*time.Second || c.Pending() != 0 {
+		t.Fatalf("moved timer ran at %v, %d pending", at, c.Pending())
+	}
+
+	at = nil
+	var tick func()
+	tick = func() {
+		note()
+		if len(at) < 3 {
+			a.(clock.Resetter).Reset(20*time.Millisecond, tick)
+		}
+	}
+	a.(clock.Resetter).Reset(20*time.Millisecond, tick) // after it ran
+	c.Advance(time.Second)
+	if want := []time.Duration{5020 * time.Millisecond, 5040 * time.Millisecond, 5060 * time.Millisecond}; !slices.Equal(at, want) {
+		t.Fatalf("ticks at %v, want %v", at, want)
+	}
+
+	at = nil
+	a.(clock.Resetter).Reset(time.Second, note)
+	a.Stop()
+	a.(clock.Resetter).Reset(time.Second, note) // after Stop
+	c.Advance(2 * time.Second)
+	if len(at) != 1 || c.Pending() != 0 {
+		t.Fatalf("revived timer ran %d times, %d pending", len(at), c.Pending())
 	}
 }

@@ -32,7 +32,8 @@ type Session struct {
 	rng     *rand.Rand
 	tickFn  func() // s.tick, bound once: arming it allocates nothing
 	rtcpFn  func()
-	tickT   clock.Timer
+	tickT   clock.Timer // armed packet-time timer, nil when none
+	tickTm  clock.Timer // the session's packet-time timer, kept for re-arming
 	rtcpT   clock.Timer
 	epoch   time.Time // for arrival times in timestamp units
 	started bool
@@ -232,7 +233,19 @@ func (s *Session) schedule(now time.Time) {
 		return
 	}
 	s.catchUp(now)
-	s.tickT = s.clk.AfterFunc(s.due.Sub(now), s.tickFn)
+	s.armTick(s.due.Sub(now))
+}
+
+// armTick arms the packet-time timer, re-arming the session's one timer
+// where the clock allows it (clock.Resetter): no allocation per packet
+// time on the audio path.
+func (s *Session) armTick(d time.Duration) {
+	if r, ok := s.tickTm.(clock.Resetter); ok {
+		r.Reset(d, s.tickFn)
+	} else {
+		s.tickTm = s.clk.AfterFunc(d, s.tickFn)
+	}
+	s.tickT = s.tickTm
 }
 
 // catchUp moves the next tick to now or later, counting the packet times
@@ -295,7 +308,7 @@ func (s *Session) tick() {
 	if s.closed || s.tickT != nil || !s.sending && !s.receiving {
 		return
 	}
-	s.tickT = s.clk.AfterFunc(s.due.Sub(now), s.tickFn)
+	s.armTick(s.due.Sub(now))
 }
 
 // Close ends the session: it sends an RTCP BYE (RFC 3550 §6.6) if the
