@@ -224,32 +224,72 @@ func (st *cstack) waitCheck() {
 
 // ---- dispatcher side: records become C structs and callbacks ----
 
-// cstrings allocates C copies of the strings of one callback and frees
-// them all after it.
-type cstrings []unsafe.Pointer
+// cstrings hands out the C copies of the strings of one callback. They are
+// carved from C memory chunks kept from one callback to the next, so a
+// string costs a copy and no cgo crossing (a malloc and a free are a
+// crossing each); free makes the chunks reusable, release gives them back.
+// A string larger than a chunk gets a malloc of its own, freed by free.
+type cstrings struct {
+	chunks []unsafe.Pointer // cstrChunk bytes each
+	cur    int              // the chunk in use; == len(chunks) before the first
+	off    int              // bytes used in chunks[cur]
+	big    []unsafe.Pointer
+}
+
+const cstrChunk = 4096
+
+// alloc returns n bytes of C memory, valid until free.
+func (cs *cstrings) alloc(n int) unsafe.Pointer {
+	if n > cstrChunk {
+		p := C.malloc(C.size_t(n))
+		cs.big = append(cs.big, p)
+		return p
+	}
+	if cs.cur < len(cs.chunks) && cs.off+n > cstrChunk {
+		cs.cur, cs.off = cs.cur+1, 0
+	}
+	if cs.cur == len(cs.chunks) {
+		cs.chunks = append(cs.chunks, C.malloc(cstrChunk))
+		cs.off = 0
+	}
+	p := unsafe.Add(cs.chunks[cs.cur], cs.off)
+	cs.off += n
+	return p
+}
 
 func (cs *cstrings) str(s string) *C.char {
-	p := C.CString(s)
-	*cs = append(*cs, unsafe.Pointer(p))
-	return p
+	p := cs.alloc(len(s) + 1)
+	copy(unsafe.Slice((*byte)(p), len(s)), s)
+	*(*byte)(unsafe.Add(p, len(s))) = 0
+	return (*C.char)(p)
 }
 
 // bytes copies b NUL-terminated (it may hold NULs itself).
 func (cs *cstrings) bytes(b []byte) *C.char {
-	p := C.malloc(C.size_t(len(b) + 1))
-	if len(b) > 0 {
-		copy(unsafe.Slice((*byte)(p), len(b)), b)
-	}
+	p := cs.alloc(len(b) + 1)
+	copy(unsafe.Slice((*byte)(p), len(b)), b)
 	*(*byte)(unsafe.Add(p, len(b))) = 0
-	*cs = append(*cs, p)
 	return (*C.char)(p)
 }
 
+// free ends the callback: its strings are invalid from now on.
 func (cs *cstrings) free() {
-	for _, p := range *cs {
+	for _, p := range cs.big {
 		C.free(p)
 	}
-	*cs = (*cs)[:0]
+	cs.big = cs.big[:0]
+	if len(cs.chunks) > 0 {
+		cs.cur, cs.off = 0, 0
+	}
+}
+
+// release frees all the C memory; the cstrings can be used again after.
+func (cs *cstrings) release() {
+	cs.free()
+	for _, p := range cs.chunks {
+		C.free(p)
+	}
+	cs.chunks, cs.cur, cs.off = nil, 0, 0
 }
 
 // deliver calls the app's callback for e, on the dispatcher.

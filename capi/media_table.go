@@ -116,6 +116,7 @@ func (mt *mediaTable) shut() {
 	for c := range mt.calls {
 		c.Close()
 	}
+	mt.cs.release()
 	C.free(unsafe.Pointer(mt.tbl))
 	C.free(unsafe.Pointer(mt.params))
 	C.free(unsafe.Pointer(mt.pkt))

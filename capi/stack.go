@@ -296,6 +296,7 @@ func create(cfg *C.sk400vop_config, ev *C.sk400vop_events, netT *C.sk400vop_net,
 			C.free(unsafe.Pointer(st.callInfo))
 			C.free(unsafe.Pointer(st.reqInfo))
 			st.ev, st.regInfo, st.callInfo, st.reqInfo = nil, nil, nil, nil
+			st.cs.release()
 		})
 	}
 
