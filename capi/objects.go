@@ -469,17 +469,26 @@ func (st *cstack) subscribe(accID uint64, uri, event, accept string, expires tim
 	}
 	e := &objEntry{id: newID(), kind: objSub, acc: accID, ud: ud}
 	opts.UserData = e
-	err = st.do(func(*ua.UA) error {
+	return st.startObj(ae, e, func() (err error) {
+		e.sub, err = ae.acc.Subscribe(target, opts)
+		return err
+	})
+}
+
+// startObj registers e, an object of account ae, and runs start on the
+// loop to make the engine's object; e is dropped again if start fails. It
+// returns e's handle. e is registered first, so the object's first event
+// finds it.
+func (st *cstack) startObj(ae *accEntry, e *objEntry, start func() error) (uint64, error) {
+	err := st.do(func(*ua.UA) error {
 		if ae.removed {
 			return errBadHandle
 		}
-		st.addObj(e) // before the first event can reach the dispatcher
-		s, err := ae.acc.Subscribe(target, opts)
-		if err != nil {
+		st.addObj(e)
+		if err := start(); err != nil {
 			st.dropObj(e.id)
 			return err
 		}
-		e.sub = s
 		return nil
 	})
 	if err != nil {
@@ -616,23 +625,14 @@ func (st *cstack) publish(accID uint64, event, ctype string, body []byte, expire
 		return 0, err
 	}
 	e := &objEntry{id: newID(), kind: objPub, acc: accID, ud: ud}
-	err = st.do(func(*ua.UA) error {
-		if ae.removed {
-			return errBadHandle
-		}
-		st.addObj(e)
+	return st.startObj(ae, e, func() error {
 		pb, err := ae.acc.Publish(event, body, ctype, expires)
 		if err != nil {
-			st.dropObj(e.id)
 			return err
 		}
 		e.pub, pb.UserData = pb, e
 		return nil
 	})
-	if err != nil {
-		return 0, err
-	}
-	return e.id, nil
 }
 
 func (st *cstack) publishModify(id uint64, ctype string, body []byte) error {
@@ -732,26 +732,13 @@ func (st *cstack) messageSend(accID uint64, uri, ctype string, body []byte, ud u
 		return 0, err
 	}
 	e := &objEntry{id: newID(), kind: objMsg, acc: accID, ud: ud}
-	err = st.do(func(*ua.UA) error {
-		if ae.removed {
-			return errBadHandle
+	return st.startObj(ae, e, func() (err error) {
+		e.msg, err = ae.acc.SendMessage(target, ctype, body, e)
+		if errors.Is(err, ua.ErrConfig) {
+			return fmt.Errorf("%w: %v", errInvalid, err)
 		}
-		st.addObj(e)
-		m, err := ae.acc.SendMessage(target, ctype, body, e)
-		if err != nil {
-			st.dropObj(e.id)
-			if errors.Is(err, ua.ErrConfig) {
-				return fmt.Errorf("%w: %v", errInvalid, err)
-			}
-			return err
-		}
-		e.msg = m
-		return nil
+		return err
 	})
-	if err != nil {
-		return 0, err
-	}
-	return e.id, nil
 }
 
 // presenceParse is sk400vop_presence_parse: whether any tuple is open and
