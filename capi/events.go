@@ -183,17 +183,7 @@ func (st *cstack) onRequest(r *ua.ServerRequest) {
 		d.raw = m.AppendTo(nil)
 	}
 	rec := event{kind: evRequest, req: d}
-	if a := r.Account(); a != nil {
-		if ae, _ := a.UserData.(*accEntry); ae != nil && !ae.removed {
-			rec.acc = ae.id
-		}
-	}
-	if c := r.Call(); c != nil {
-		if ce, _ := c.UserData.(*callEntry); ce != nil {
-			rec.call = ce.id
-		}
-	}
-	rec.txn = st.addTxn(r)
+	st.requestContext(&rec, r)
 	st.push(rec)
 }
 
@@ -223,6 +213,22 @@ func (st *cstack) waitCheck() {
 }
 
 // ---- dispatcher side: records become C structs and callbacks ----
+
+// requestContext gives rec the originating context of r, a request handed
+// to the app: its account, its call, and a transaction handle to answer it.
+func (st *cstack) requestContext(rec *event, r *ua.ServerRequest) {
+	if a := r.Account(); a != nil {
+		if ae, _ := a.UserData.(*accEntry); ae != nil && !ae.removed {
+			rec.acc = ae.id
+		}
+	}
+	if c := r.Call(); c != nil {
+		if ce, _ := c.UserData.(*callEntry); ce != nil {
+			rec.call = ce.id
+		}
+	}
+	rec.txn = st.addTxn(r)
+}
 
 // cstrings hands out the C copies of the strings of one callback. They are
 // carved from C memory chunks kept from one callback to the next, so a

@@ -275,17 +275,7 @@ func (st *cstack) onMessage(r *ua.ServerRequest) {
 		d.to = to.URI.String()
 	}
 	rec := event{kind: evMessage, x: d}
-	if a := r.Account(); a != nil {
-		if ae, _ := a.UserData.(*accEntry); ae != nil && !ae.removed {
-			rec.acc = ae.id
-		}
-	}
-	if c := r.Call(); c != nil {
-		if ce, _ := c.UserData.(*callEntry); ce != nil {
-			rec.call = ce.id
-		}
-	}
-	rec.txn = st.addTxn(r)
+	st.requestContext(&rec, r)
 	d.id = rec.txn
 	st.push(rec)
 }
