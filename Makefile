@@ -86,7 +86,10 @@ interop:
 	for deb in $(INTEROP_DEBS); do \
 		installed $$deb || { echo "error: interop: $$deb still not installed" >&2; exit 1; }; \
 	done
-	SK400VOP_INTEROP=1 $(GO) test -race -count=1 -timeout=5m -v ./interop/
+	@mkdir -p build; set -o pipefail; \
+	SK400VOP_INTEROP=1 $(GO) test -race -count=1 -timeout=5m -v ./interop/ 2>&1 | tee build/interop.log \
+	|| { echo "==== interop failed; the test lines (peer logs above, whole output in build/interop.log):"; \
+	     grep -E -- '--- FAIL|\.go:[0-9]+: ' build/interop.log | tail -60; exit 1; }
 
 # Every benchmark must build and run once on every test run; `make bench`
 # runs them for real (docs/PERFORMANCE.md has the figures).

@@ -17,6 +17,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"net"
 	"os"
 	"os/exec"
@@ -80,24 +81,27 @@ func FreePort(t testing.TB) int {
 // FreePortRange returns the first of n consecutive ports that are free on
 // 127.0.0.1 for both UDP and TCP. baresip needs n=2: with sip_listen it also
 // binds port+1 for SIP over TLS.
+//
+// The ports come from below the kernel's ephemeral range. A port the kernel
+// picked for us would be free again once probed, and a UA of a parallel
+// test binding ":0" could get it before the peer we start binds it: the
+// peer then fails to start while its readiness probe is answered by the
+// wrong party.
 func FreePortRange(t testing.TB, n int) int {
 	t.Helper()
 	if n < 1 {
 		n = 1
 	}
+	lo, hi := helperPorts()
 	portsMu.Lock()
 	defer portsMu.Unlock()
-	for attempt := 0; attempt < 200; attempt++ {
-		// Let the kernel pick an ephemeral UDP port as the base.
-		c, err := net.ListenPacket("udp4", Host+":0")
-		if err != nil {
-			t.Fatalf("interop: pick free port: %v", err)
-		}
-		base := c.LocalAddr().(*net.UDPAddr).Port
-		c.Close()
-		if base+n-1 > 65535 {
-			continue
-		}
+	span := hi - lo - n
+	if span <= 0 {
+		t.Fatalf("interop: no room for %d helper ports in %d..%d", n, lo, hi)
+	}
+	start := rand.IntN(span)
+	for i := 0; i < span; i++ {
+		base := lo + (start+i)%span
 		ok := true
 		for p := base; p < base+n && ok; p++ {
 			ok = !portsUsed[p] && portFree(p)
@@ -110,8 +114,26 @@ func FreePortRange(t testing.TB, n int) int {
 		}
 		return base
 	}
-	t.Fatalf("interop: no %d consecutive free ports on %s", n, Host)
+	t.Fatalf("interop: no %d consecutive free ports on %s in %d..%d", n, Host, lo, hi)
 	return 0
+}
+
+// helperPorts is the range helper ports come from: [lo, hi), ending where
+// the kernel's ephemeral ports begin (net.ipv4.ip_local_port_range).
+func helperPorts() (lo, hi int) {
+	hi = 32768
+	if b, err := os.ReadFile("/proc/sys/net/ipv4/ip_local_port_range"); err == nil {
+		if f := strings.Fields(string(b)); len(f) == 2 {
+			if v, err := strconv.Atoi(f[0]); err == nil {
+				hi = v
+			}
+		}
+	}
+	lo = 10000
+	if hi-lo < 2000 {
+		lo = max(1024, hi-2000)
+	}
+	return lo, hi
 }
 
 func portFree(p int) bool {

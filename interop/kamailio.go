@@ -162,7 +162,7 @@ func StartKamailio(t testing.TB, opts KamailioOptions) *Kamailio {
 		"Users": users, "DefaultExpires": opts.DefaultExpires, "MinExpires": opts.MinExpires,
 		"MaxExpires": opts.MaxExpires, "Algorithm": opts.Algorithm, "Qop": qopFlag,
 		"CallAuth": !opts.NoCallAuth, "Debug": opts.Debug, "Children": opts.Children,
-		"Dir": dir, "Presence": opts.Presence,
+		"Dir": dir, "Presence": opts.Presence, "Server": kamailioServer,
 	})
 	if err != nil {
 		t.Fatalf("interop: Kamailio config template: %v", err)
@@ -220,12 +220,20 @@ func (k *Kamailio) waitReady(d time.Duration) error {
 			return err
 		}
 		_ = c.SetReadDeadline(time.Now().Add(200 * time.Millisecond))
+		// Only our Kamailio's answer counts: another party on the port
+		// (it failed to bind) must not pass for it.
 		if n, _, err := c.ReadFromUDP(buf); err == nil && strings.HasPrefix(string(buf[:n]), "SIP/2.0 ") {
+			if !strings.Contains(string(buf[:n]), kamailioServer) {
+				return fmt.Errorf("%s is answered by another party:\n%s", k.Addr, buf[:n])
+			}
 			return nil
 		}
 	}
 	return fmt.Errorf("no answer to OPTIONS at %s within %v", k.Addr, d)
 }
+
+// kamailioServer is the Server header our Kamailio answers with.
+const kamailioServer = "sk400vop-interop-kamailio"
 
 func kamailioModulePath() string {
 	for _, p := range []string{"/usr/lib/x86_64-linux-gnu/kamailio/modules", "/usr/lib/aarch64-linux-gnu/kamailio/modules", "/usr/lib/kamailio/modules"} {
@@ -257,7 +265,7 @@ dns_try_ipv6=no
 use_dns_cache=no
 dns_srv_lb=no
 dns_try_naptr=no
-server_header="Server: sk400vop-interop-kamailio"
+server_header="Server: {{.Server}}"
 user_agent_header="User-Agent: sk400vop-interop-kamailio"
 
 loadmodule "kex.so"
