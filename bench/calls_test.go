@@ -550,6 +550,8 @@ func BenchmarkCalls(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
+			runtime.GC()
+			writeHeapProfile(b, st.name, "ended")
 			calleeAfter := callee.stats(b)
 			n := float64(b.N)
 			b.ReportMetric(n/elapsed.Seconds(), "calls/s")
@@ -649,6 +651,8 @@ func BenchmarkConfirmedCalls(b *testing.B) {
 // writeHeapProfile writes the caller's heap profile, as BenchmarkConfirmedCalls
 // measures it, to $BENCH_HEAP_PROFILE.<stack>[.idle] when that is set:
 // what a held call keeps, by allocation site (go tool pprof -sample_index=inuse_space).
+// BenchmarkCalls writes $BENCH_HEAP_PROFILE.<stack>.ended right after its
+// calls: what ended calls still hold while their transactions wait.
 func writeHeapProfile(tb testing.TB, stack, prefix string) {
 	base := os.Getenv("BENCH_HEAP_PROFILE")
 	if base == "" {

@@ -9,13 +9,29 @@ import (
 
 // NewBranch returns a fresh branch for a Via: the RFC 3261 magic cookie
 // followed by 128 random bits (§8.1.1.7).
-func NewBranch() string { return BranchCookie + rand.Text() }
+func NewBranch() string { return string(appendBranch(nil)) }
 
 // NewTag returns a fresh From or To tag with 128 random bits (§19.3).
-func NewTag() string { return rand.Text() }
+func NewTag() string { return string(appendTag(nil)) }
 
 // NewCallID returns a fresh, globally unique Call-ID (§8.1.1.4).
-func NewCallID() string { return rand.Text() }
+func NewCallID() string { return string(appendCallID(nil)) }
+
+func appendBranch(b []byte) []byte { return appendRandomText(append(b, BranchCookie...)) }
+func appendTag(b []byte) []byte    { return appendRandomText(b) }
+func appendCallID(b []byte) []byte { return appendRandomText(b) }
+
+// appendRandomText appends what crypto/rand.Text returns, 26 characters
+// of the base32 alphabet (over 128 random bits), without allocating it.
+func appendRandomText(b []byte) []byte {
+	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
+	var src [26]byte
+	rand.Read(src[:]) // never fails (crypto/rand)
+	for _, c := range src {
+		b = append(b, alphabet[c&31])
+	}
+	return b
+}
 
 // RequestSpec describes a request for NewRequest (RFC 3261 §8.1.1). Zero
 // fields take defaults: a fresh From tag, Call-ID and Via branch, CSeq 1,
@@ -48,54 +64,74 @@ func NewRequest(spec RequestSpec) (*Message, error) {
 	}
 	m := &Message{method: spec.Method}
 	m.headers = m.inline[:0]
-	var b []byte // every built value, appended here and sliced at the end
-	var spans [][2]int
-	add := func(k hkind, build func([]byte) []byte) {
-		start := len(b)
-		b = build(b)
+	// Every value is appended to b and sliced from one string at the end.
+	// b starts on the stack with room for an ordinary request, so the only
+	// heap copy is that string, of the exact size.
+	var scratch [1024]byte
+	var spanBuf [inlineHeaders][2]int
+	b, spans := scratch[:0], spanBuf[:0]
+	done := func(k hkind, start int) {
 		spans = append(spans, [2]int{start, len(b)})
 		m.headers = append(m.headers, Header{Name: kinds[k].name, kind: k})
 	}
 	b = spec.RequestURI.AppendTo(b)
 	ruriEnd := len(b)
-	add(hVia, func(b []byte) []byte {
-		b = spec.Via.AppendTo(b)
-		if !spec.Via.Params.Has("branch") {
-			b = append(b, ";branch="...)
-			b = append(b, NewBranch()...)
-		}
-		return b
-	})
+
+	start := len(b)
+	b = spec.Via.AppendTo(b)
+	if !spec.Via.Params.Has("branch") {
+		b = append(b, ";branch="...)
+		b = appendBranch(b)
+	}
+	done(hVia, start)
+
 	mf := spec.MaxForwards
 	if mf == 0 {
 		mf = 70
 	}
-	add(hMaxForwards, func(b []byte) []byte { return strconv.AppendInt(b, int64(max(mf, 0)), 10) })
+	start = len(b)
+	b = strconv.AppendInt(b, int64(max(mf, 0)), 10)
+	done(hMaxForwards, start)
+
 	for _, r := range spec.Route {
-		add(hRoute, r.AppendTo)
+		start = len(b)
+		b = r.AppendTo(b)
+		done(hRoute, start)
 	}
-	add(hFrom, func(b []byte) []byte {
-		b = spec.From.AppendTo(b)
-		if spec.From.Tag() == "" {
-			b = append(b, ";tag="...)
-			b = append(b, NewTag()...)
-		}
-		return b
-	})
-	add(hTo, spec.To.AppendTo)
-	add(hCallID, func(b []byte) []byte {
-		if spec.CallID == "" {
-			return append(b, NewCallID()...)
-		}
-		return append(b, spec.CallID...)
-	})
-	seq := max(spec.CSeq, 1)
-	add(hCSeq, CSeq{Seq: seq, Method: spec.Method}.AppendTo)
+
+	start = len(b)
+	b = spec.From.AppendTo(b)
+	if spec.From.Tag() == "" {
+		b = append(b, ";tag="...)
+		b = appendTag(b)
+	}
+	done(hFrom, start)
+
+	start = len(b)
+	b = spec.To.AppendTo(b)
+	done(hTo, start)
+
+	start = len(b)
+	if spec.CallID == "" {
+		b = appendCallID(b)
+	} else {
+		b = append(b, spec.CallID...)
+	}
+	done(hCallID, start)
+
+	start = len(b)
+	b = CSeq{Seq: max(spec.CSeq, 1), Method: spec.Method}.AppendTo(b)
+	done(hCSeq, start)
+
 	if spec.Contact.URI.Scheme != "" || spec.Contact.Wildcard {
-		add(hContact, spec.Contact.AppendTo)
+		start = len(b)
+		b = spec.Contact.AppendTo(b)
+		done(hContact, start)
 	}
 	if spec.ContentType != "" {
-		add(hContentType, func(b []byte) []byte { return append(b, spec.ContentType...) })
+		start = len(b)
+		b = append(b, spec.ContentType...)
+		done(hContentType, start)
 	}
 	all := string(b)
 	m.requestURI = all[:ruriEnd]

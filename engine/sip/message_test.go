@@ -260,6 +260,15 @@ func TestBuilders(t *testing.T) {
 	}
 	mf, _ := m.MaxForwards()
 	eq(t, mf, 70)
+	// Building costs the Message and its one string of values: the
+	// values are assembled on the stack, the fresh branch, tag and Call-ID
+	// too.
+	spec := RequestSpec{Method: "INVITE", RequestURI: ruri, From: from, To: to, CSeq: 7,
+		Via: Via{Transport: "UDP", Host: "192.0.2.1", Port: 5060, Params: ";rport"}, Contact: contact}
+	if n := testing.AllocsPerRun(50, func() { _, _ = NewRequest(spec) }); n > 2 {
+		t.Errorf("NewRequest: %v allocations, want 2", n)
+	}
+
 	cs, _ := m.CSeq()
 	eq(t, cs, CSeq{7, "INVITE"})
 
