@@ -340,6 +340,7 @@ func readHot(m *Message) {
 	_ = c.URI.Host
 	_ = m.ContentLength()
 	_ = m.Body()
+	_ = m.Validate(Limits{}) // what the transport checks of every message
 }
 
 func BenchmarkParseInvite(b *testing.B) {

@@ -63,23 +63,25 @@ func (m *Message) validate(lim Limits) error {
 	if m.count(hVia, "") == 0 {
 		return badRequest(ErrMissingHeader, "Via")
 	}
-	for _, err := range m.Vias() {
-		if err != nil {
-			return badRequest(err, "Via")
-		}
+	if err := m.eachValue(hVia, func(v string) error {
+		var via Via
+		return parseVia(&via, v)
+	}); err != nil {
+		return badRequest(err, "Via")
 	}
 	if _, ok := m.lookup(hMaxForwards, ""); ok {
 		if _, ok := m.MaxForwards(); !ok {
 			return badRequest(ErrNumber, "Max-Forwards")
 		}
 	}
-	for na, err := range m.NameAddrs("Contact") {
-		if err != nil {
-			return badRequest(err, "Contact")
+	if err := m.eachValue(hContact, func(v string) error {
+		na, err := ParseNameAddr(v)
+		if err == nil && na.Wildcard && (m.method != "REGISTER" || m.count(hContact, "") != 1) {
+			err = ErrNameAddr // "*" only to unregister all (§10.2.2)
 		}
-		if na.Wildcard && (m.method != "REGISTER" || m.count(hContact, "") != 1) {
-			return badRequest(ErrNameAddr, "Contact") // "*" only to unregister all (§10.2.2)
-		}
+		return err
+	}); err != nil {
+		return badRequest(err, "Contact")
 	}
 	if ct, ok := m.lookup(hContentType, ""); ok {
 		if _, err := ParseMediaType(ct); err != nil {
