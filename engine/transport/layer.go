@@ -475,6 +475,38 @@ type replier interface {
 // the rate limit, and posts the message to the Handler. data must belong
 // to the message from now on.
 func (l *Layer) receive(data []byte, src Addr, r replier) {
+	if msg := l.accept(data, src, r); msg != nil {
+		h := l.handler
+		l.post(func() { h.HandleMessage(msg, src) })
+	}
+}
+
+// inbound is a received message on its way to the Handler.
+type inbound struct {
+	msg *sip.Message
+	src Addr
+}
+
+// receiveBatch is receive for several datagrams read at once: the
+// messages reach the Handler in order, in one post, so the loop is woken
+// once per batch rather than once per datagram.
+func (l *Layer) receiveBatch(in []inbound) {
+	if len(in) == 0 || l.closed.Load() {
+		return
+	}
+	h := l.handler
+	l.post(func() {
+		for _, m := range in {
+			h.HandleMessage(m.msg, m.src)
+		}
+	})
+}
+
+// accept parses what arrived from src and returns the message for the
+// Handler, or nil when it was refused: unparsable (answered 400 when it
+// is a request that can be answered), rate limited (answered 503), or the
+// Layer is closing.
+func (l *Layer) accept(data []byte, src Addr, r replier) *sip.Message {
 	msg := new(sip.Message)
 	if err := l.parser.Parse(msg, data); err != nil {
 		if !onlyCRLF(data) { // a CRLF keep-alive over UDP is no fault
@@ -482,7 +514,7 @@ func (l *Layer) receive(data []byte, src Addr, r replier) {
 			l.log.Debug("transport: unparsable message", "src", src.String(), "err", err)
 			l.rejectUnparsable(msg, src, r, err)
 		}
-		return
+		return nil
 	}
 	if msg.IsRequest() {
 		stampVia(msg, src)
@@ -493,14 +525,13 @@ func (l *Layer) receive(data []byte, src Addr, r replier) {
 				resp.Add("Retry-After", "5")
 				r.reply(src, resp.AppendTo(make([]byte, 0, resp.Size())))
 			}
-			return
+			return nil
 		}
 	}
 	if l.closed.Load() {
-		return
+		return nil
 	}
-	h := l.handler
-	l.post(func() { h.HandleMessage(msg, src) })
+	return msg
 }
 
 // flowError posts a flow failure to the Handler, unless the Layer is closing.

@@ -152,6 +152,7 @@ func (s *udpSocket) readBatches() bool {
 			s.l.log.Debug("transport: UDP read", "local", s.local.String(), "err", err)
 			continue
 		}
+		var in []inbound
 		for i := range n {
 			buf, src := b.datagram(i)
 			if len(buf) == 0 || !src.IsValid() {
@@ -159,8 +160,15 @@ func (s *udpSocket) readBatches() bool {
 			}
 			data := make([]byte, len(buf))
 			copy(data, buf)
-			s.l.receive(data, Addr{Proto: UDP, Addr: src}, s)
+			from := Addr{Proto: UDP, Addr: src}
+			if msg := s.l.accept(data, from, s); msg != nil {
+				if in == nil {
+					in = make([]inbound, 0, n)
+				}
+				in = append(in, inbound{msg, from})
+			}
 		}
+		s.l.receiveBatch(in)
 	}
 }
 
