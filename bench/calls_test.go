@@ -539,6 +539,8 @@ func BenchmarkCalls(b *testing.B) {
 			calleeBefore := callee.stats(b)
 			strays := strayResponses(caller)
 			drops := udpRcvbufErrors()
+			var memBefore, memAfter runtime.MemStats
+			runtime.ReadMemStats(&memBefore)
 			cpuBefore := cpuTime()
 			start := time.Now()
 			b.ResetTimer()
@@ -546,6 +548,7 @@ func BenchmarkCalls(b *testing.B) {
 			b.StopTimer()
 			elapsed := time.Since(start)
 			cpu := cpuTime() - cpuBefore
+			runtime.ReadMemStats(&memAfter)
 			drops = udpRcvbufErrors() - drops
 			if err != nil {
 				b.Fatal(err)
@@ -557,6 +560,10 @@ func BenchmarkCalls(b *testing.B) {
 			b.ReportMetric(n/elapsed.Seconds(), "calls/s")
 			b.ReportMetric(float64(cpu.Microseconds())/n, "caller-cpu-µs/call")
 			b.ReportMetric(float64((calleeAfter.cpu-calleeBefore.settled).Microseconds())/n, "callee-cpu-µs/call")
+			// What the caller allocated (the harness's goroutine and context
+			// a call included): the garbage collector's work follows it.
+			b.ReportMetric(float64(memAfter.TotalAlloc-memBefore.TotalAlloc)/n, "caller-B/call")
+			b.ReportMetric(float64(memAfter.Mallocs-memBefore.Mallocs)/n, "caller-allocs/call")
 			if drops >= 0 {
 				b.ReportMetric(float64(drops), "udp-drops")
 			}

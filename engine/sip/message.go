@@ -102,53 +102,32 @@ func (m *Message) Values(name string) iter.Seq[string] {
 }
 
 func (m *Message) values(k hkind, name string) iter.Seq[string] {
-	return func(yield func(string) bool) {
-		for i := range m.headers {
-			h := &m.headers[i]
-			if !h.is(k, name) {
-				continue
-			}
-			if !kinds[h.kind].list {
-				if !yield(h.Value) {
-					return
-				}
-				continue
-			}
-			for rest := h.Value; rest != ""; {
-				var v string
-				v, rest, _ = cutList(rest)
-				if !yield(v) {
-					return
-				}
-			}
-		}
-	}
+	return func(yield func(string) bool) { m.eachValue(k, name, yield) }
 }
 
-// eachValue calls f with every value of kind k, as values yields them,
-// and stops at the first error f returns. Unlike ranging over values it
-// costs no allocation, which matters on the path every message takes.
-func (m *Message) eachValue(k hkind, f func(string) error) error {
+// eachValue calls f with every value values yields, in order, until f
+// returns false. Unlike ranging over values it costs no allocation, which
+// matters on the path every message takes.
+func (m *Message) eachValue(k hkind, name string, f func(string) bool) {
 	for i := range m.headers {
 		h := &m.headers[i]
-		if !h.is(k, "") {
+		if !h.is(k, name) {
 			continue
 		}
 		if !kinds[h.kind].list {
-			if err := f(h.Value); err != nil {
-				return err
+			if !f(h.Value) {
+				return
 			}
 			continue
 		}
 		for rest := h.Value; rest != ""; {
 			var v string
 			v, rest, _ = cutList(rest)
-			if err := f(v); err != nil {
-				return err
+			if !f(v) {
+				return
 			}
 		}
 	}
-	return nil
 }
 
 // Count returns how many values of the named header Values would yield.
@@ -156,9 +135,7 @@ func (m *Message) Count(name string) int { return m.count(kindOf(name), name) }
 
 func (m *Message) count(k hkind, name string) int {
 	n := 0
-	for range m.values(k, name) {
-		n++
-	}
+	m.eachValue(k, name, func(string) bool { n++; return true })
 	return n
 }
 
@@ -272,12 +249,9 @@ func (m *Message) deltaSeconds(k hkind) (uint32, bool) {
 // HasToken reports whether a token-list header (Allow, Supported, Require,
 // Proxy-Require, Unsupported, Allow-Events, ...) lists tok.
 func (m *Message) HasToken(name, tok string) bool {
-	for v := range m.Values(name) {
-		if v == tok {
-			return true
-		}
-	}
-	return false
+	found := false
+	m.eachValue(kindOf(name), name, func(v string) bool { found = v == tok; return !found })
+	return found
 }
 
 // Reset empties m for reuse, keeping the header index it has grown.

@@ -341,6 +341,7 @@ func readHot(m *Message) {
 	_ = m.ContentLength()
 	_ = m.Body()
 	_ = m.Validate(Limits{}) // what the transport checks of every message
+	_ = m.HasToken("Supported", "100rel")
 }
 
 func BenchmarkParseInvite(b *testing.B) {

@@ -63,10 +63,12 @@ func (m *Message) validate(lim Limits) error {
 	if m.count(hVia, "") == 0 {
 		return badRequest(ErrMissingHeader, "Via")
 	}
-	if err := m.eachValue(hVia, func(v string) error {
+	m.eachValue(hVia, "", func(v string) bool {
 		var via Via
-		return parseVia(&via, v)
-	}); err != nil {
+		err = parseVia(&via, v)
+		return err == nil
+	})
+	if err != nil {
 		return badRequest(err, "Via")
 	}
 	if _, ok := m.lookup(hMaxForwards, ""); ok {
@@ -74,13 +76,15 @@ func (m *Message) validate(lim Limits) error {
 			return badRequest(ErrNumber, "Max-Forwards")
 		}
 	}
-	if err := m.eachValue(hContact, func(v string) error {
-		na, err := ParseNameAddr(v)
+	m.eachValue(hContact, "", func(v string) bool {
+		var na NameAddr
+		na, err = ParseNameAddr(v)
 		if err == nil && na.Wildcard && (m.method != "REGISTER" || m.count(hContact, "") != 1) {
 			err = ErrNameAddr // "*" only to unregister all (§10.2.2)
 		}
-		return err
-	}); err != nil {
+		return err == nil
+	})
+	if err != nil {
 		return badRequest(err, "Contact")
 	}
 	if ct, ok := m.lookup(hContentType, ""); ok {

@@ -33,6 +33,10 @@ type batchReader struct {
 	hdrs  [udpBatch]mmsghdr
 	iovs  [udpBatch]syscall.Iovec
 	names [udpBatch]syscall.RawSockaddrAny
+
+	recv  func(fd uintptr) bool // recvmmsg, bound once
+	n     int                   // datagrams the last recvmmsg returned
+	errno syscall.Errno         // and its error
 }
 
 // newBatchReader returns a batchReader for uc, or nil when the socket or
@@ -72,28 +76,33 @@ func (b *batchReader) read() (int, error) {
 		b.hdrs[i].hdr.Flags = 0
 		b.hdrs[i].len = 0
 	}
-	var n int
-	var errno syscall.Errno
-	err := b.rc.Read(func(fd uintptr) bool {
-		for {
-			r, _, e := syscall.Syscall6(syscall.SYS_RECVMMSG, fd, uintptr(unsafe.Pointer(&b.hdrs[0])), udpBatch, syscall.MSG_DONTWAIT, 0, 0)
-			switch e {
-			case syscall.EINTR:
-				continue
-			case syscall.EAGAIN:
-				return false // nothing queued: wait on the poller
-			}
-			n, errno = int(r), e
-			return true
-		}
-	})
-	if err != nil {
+	if b.recv == nil {
+		b.recv = b.recvmmsg // one method value for every read, not one a read
+	}
+	if err := b.rc.Read(b.recv); err != nil {
 		return 0, err // closed
 	}
-	if errno != 0 {
-		return 0, errno
+	if b.errno != 0 {
+		return 0, b.errno
 	}
-	return n, nil
+	return b.n, nil
+}
+
+// recvmmsg is the RawConn.Read callback of read: it leaves the outcome in
+// b.n and b.errno, and reports false to wait on the poller when nothing is
+// queued.
+func (b *batchReader) recvmmsg(fd uintptr) bool {
+	for {
+		r, _, e := syscall.Syscall6(syscall.SYS_RECVMMSG, fd, uintptr(unsafe.Pointer(&b.hdrs[0])), udpBatch, syscall.MSG_DONTWAIT, 0, 0)
+		switch e {
+		case syscall.EINTR:
+			continue
+		case syscall.EAGAIN:
+			return false
+		}
+		b.n, b.errno = int(r), e
+		return true
+	}
 }
 
 // datagram returns the bytes and source of datagram i of the last read;
