@@ -11,15 +11,12 @@ import (
 // adds itself on top as the request goes towards the UAS. The values are
 // copies that share nothing with m.
 func routeSet(m *sip.Message, uac bool) ([]sip.NameAddr, error) {
-	if !m.Has("Record-Route") {
-		return nil, nil // no iterator: it allocates
+	set, err := m.AppendNameAddrs("Record-Route", nil)
+	if err != nil {
+		return nil, bad(err)
 	}
-	var set []sip.NameAddr
-	for na, err := range m.NameAddrs("Record-Route") {
-		if err != nil {
-			return nil, bad(err)
-		}
-		set = append(set, ownNameAddr(na))
+	for i := range set {
+		set[i] = ownNameAddr(set[i])
 	}
 	if uac {
 		slices.Reverse(set)

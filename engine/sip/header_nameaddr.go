@@ -120,4 +120,9 @@ func (n NameAddr) AppendTo(dst []byte) []byte {
 	return append(dst, n.Params...)
 }
 
-func (n NameAddr) String() string { return string(n.AppendTo(nil)) }
+// String returns the text AppendTo writes, built on the stack so that the
+// string is the one allocation.
+func (n NameAddr) String() string {
+	var buf [256]byte
+	return string(n.AppendTo(buf[:0]))
+}

@@ -114,7 +114,10 @@ func (v Via) AppendTo(dst []byte) []byte {
 	return append(dst, v.Params...)
 }
 
-func (v Via) String() string { return string(v.AppendTo(nil)) }
+func (v Via) String() string {
+	var buf [128]byte
+	return string(v.AppendTo(buf[:0]))
+}
 
 // CSeq is the CSeq header (RFC 3261 §20.16).
 type CSeq struct {
@@ -151,4 +154,7 @@ func (c CSeq) AppendTo(dst []byte) []byte {
 	return append(dst, c.Method...)
 }
 
-func (c CSeq) String() string { return string(c.AppendTo(nil)) }
+func (c CSeq) String() string {
+	var buf [32]byte
+	return string(c.AppendTo(buf[:0]))
+}

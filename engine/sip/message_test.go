@@ -342,6 +342,8 @@ func readHot(m *Message) {
 	_ = m.Body()
 	_ = m.Validate(Limits{}) // what the transport checks of every message
 	_ = m.HasToken("Supported", "100rel")
+	var room [4]NameAddr
+	_, _ = m.AppendNameAddrs("Contact", room[:0]) // as the UA reads Route
 }
 
 func BenchmarkParseInvite(b *testing.B) {
@@ -577,5 +579,23 @@ func TestParseDropsOldViews(t *testing.T) {
 		if h != (Header{}) {
 			t.Fatalf("field %d still holds %q: %q", i+1, h.Name, h.Value)
 		}
+	}
+}
+
+func TestAppendNameAddrs(t *testing.T) {
+	m, err := Parse(crlf("INVITE sip:b@example.com SIP/2.0\nRoute: <sip:p1.example.com;lr>, <sip:p2.example.com;lr>\nRoute: <sip:p3.example.com>\nRecord-Route: <sip:ok.example.com>, <bad\n\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := m.AppendNameAddrs("route", nil)
+	if err != nil || len(got) != 3 || got[0].URI.Host != "p1.example.com" || got[2].URI.Host != "p3.example.com" {
+		t.Fatalf("Route: %v, %v", got, err)
+	}
+	got, err = m.AppendNameAddrs("Record-Route", got[:0])
+	if err == nil || len(got) != 1 || got[0].URI.Host != "ok.example.com" {
+		t.Fatalf("Record-Route with a broken second value: %v, %v", got, err)
+	}
+	if got, err := m.AppendNameAddrs("Path", nil); got != nil || err != nil {
+		t.Fatalf("absent header: %v, %v", got, err)
 	}
 }

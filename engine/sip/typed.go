@@ -177,6 +177,22 @@ func (m *Message) NameAddrs(name string) iter.Seq2[NameAddr, error] {
 	}
 }
 
+// AppendNameAddrs appends every value of the named header parsed, as
+// NameAddrs yields them, and stops at the first malformed one with its
+// error. With dst of room (an array on the caller's stack) it allocates
+// nothing, where ranging over NameAddrs costs a few allocations.
+func (m *Message) AppendNameAddrs(name string, dst []NameAddr) ([]NameAddr, error) {
+	var err error
+	m.eachValue(kindOf(name), name, func(v string) bool {
+		var na NameAddr
+		if na, err = ParseNameAddr(v); err == nil {
+			dst = append(dst, na)
+		}
+		return err == nil
+	})
+	return dst, err
+}
+
 // Vias yields every Via value parsed, top first, stopping at the first
 // malformed one with its error.
 func (m *Message) Vias() iter.Seq2[Via, error] {

@@ -277,22 +277,15 @@ func (u *UA) newID() uint64 {
 // router, else its Request-URI (RFC 3261 §8.1.2; a strict router already
 // sits in the Request-URI, §12.2.1.1).
 func (u *UA) locate(req *sip.Message) ([]transport.Addr, error) {
-	if !req.Has("Route") {
-		// No route: skip the iterator, which allocates.
-		ruri, err := req.RequestURI()
-		if err != nil {
-			return nil, err
-		}
-		return u.cfg.Locate(ruri)
+	var room [4]sip.NameAddr
+	routes, err := req.AppendNameAddrs("Route", room[:0])
+	if err != nil {
+		return nil, err
 	}
-	for route, err := range req.NameAddrs("Route") {
-		if err != nil {
-			return nil, err
+	if len(routes) > 0 {
+		if _, lr := routes[0].URI.Params.Get("lr"); lr {
+			return u.cfg.Locate(routes[0].URI)
 		}
-		if _, lr := route.URI.Params.Get("lr"); lr {
-			return u.cfg.Locate(route.URI)
-		}
-		break
 	}
 	ruri, err := req.RequestURI()
 	if err != nil {
