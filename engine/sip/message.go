@@ -14,7 +14,7 @@ type Header struct {
 
 // inlineHeaders is how many header fields a Message holds before its
 // header index has to grow: enough for an ordinary INVITE or 200.
-const inlineHeaders = 24
+const inlineHeaders = 20
 
 // Message is a SIP request or response (RFC 3261 §7). The zero value is an
 // empty message; Parser.Parse fills one from received bytes, NewRequest and

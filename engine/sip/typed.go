@@ -9,21 +9,17 @@ type typedCache struct {
 	have    uint8
 	first   [numHot]uint8 // with bit cIndexed: 1 + the index of the first field of each hot kind, 0 if none
 	uriMax  int32         // the MaxURILength the cached Validate result was found under
-	ruri    URI
 	via     Via
 	from    NameAddr
 	to      NameAddr
-	contact NameAddr
 	cseq    CSeq
 	err     [numCached]error
 }
 
 const (
-	cRURI = iota
-	cVia
+	cVia = iota
 	cFrom
 	cTo
-	cContact
 	cCSeq
 	numCached
 	cValid   = numCached  // Validate passed (only a success is kept: a failure ends the message's life)
@@ -66,16 +62,16 @@ func (m *Message) store(bit int, err error) error {
 	return err
 }
 
-// RequestURI returns the parsed Request-URI of a request.
+// RequestURI returns the parsed Request-URI of a request. It is parsed
+// on each call (a view into the message, no allocation): every layer reads
+// it about once, and not caching it keeps each Message a size class
+// smaller.
 func (m *Message) RequestURI() (URI, error) {
-	if !m.cached(cRURI) {
-		err := parseURI(&m.c.ruri, m.requestURI)
-		if err != nil {
-			err = badRequest(err, "Request-URI")
-		}
-		m.store(cRURI, err)
+	var u URI
+	if err := parseURI(&u, m.requestURI); err != nil {
+		return URI{}, badRequest(err, "Request-URI")
 	}
-	return m.c.ruri, m.c.err[cRURI]
+	return u, nil
 }
 
 // Via returns the topmost Via value.
@@ -106,12 +102,12 @@ func (m *Message) To() (NameAddr, error) {
 	return m.c.to, m.c.err[cTo]
 }
 
-// Contact returns the first Contact value.
+// Contact returns the first Contact value, parsed on each call as
+// RequestURI is.
 func (m *Message) Contact() (NameAddr, error) {
-	if !m.cached(cContact) {
-		m.store(cContact, m.nameAddr(hContact, &m.c.contact))
-	}
-	return m.c.contact, m.c.err[cContact]
+	var na NameAddr
+	err := m.nameAddr(hContact, &na)
+	return na, err
 }
 
 // CSeq returns the CSeq header.
