@@ -51,6 +51,14 @@ type Loop struct {
 	// that logs them. Changes after Start are ignored.
 	PanicHandler func(any)
 
+	// BeforeWait, if set before Start, runs on the loop goroutine each
+	// time the loop has run callbacks and finds nothing more due, before
+	// it waits: the place to write out what those callbacks queued (the
+	// transport's batched datagrams). It runs under the panic policy of a
+	// callback; work it posts or arms is run before the loop waits.
+	// Changes after Start are ignored.
+	BeforeWait func()
+
 	base   time.Time     // origin of the monotonic deadlines below
 	notify chan struct{} // 1-buffered; a token is sent only when sleeping
 	done   chan struct{} // closed once the loop has finished for good
@@ -68,6 +76,7 @@ type Loop struct {
 	lanes    map[int64]*lane        // armed timers by duration, each lane in deadline order
 	armedN   int                    // timers armed, in every lane
 	onPanic  func(any)              // PanicHandler as of Start
+	onWait   func()                 // BeforeWait as of Start
 	posted   uint64
 	wakeups  uint64
 }
@@ -113,7 +122,7 @@ func (l *Loop) Start() {
 		return
 	}
 	l.state = stateRunning
-	l.onPanic = l.PanicHandler
+	l.onPanic, l.onWait = l.PanicHandler, l.BeforeWait
 	go l.run()
 }
 
@@ -376,9 +385,16 @@ func (l *Loop) run() {
 	var armedWhen int64
 
 	now := l.mono()
+	ran := false // callbacks ran since BeforeWait last did
 	l.mu.Lock()
 	for l.state != stateClosed {
-		if f := l.nextLocked(&now); f != nil {
+		f := l.nextLocked(&now)
+		if f == nil && ran && l.onWait != nil {
+			f, ran = l.onWait, false
+		} else if f != nil {
+			ran = true
+		}
+		if f != nil {
 			l.busy = true
 			l.mu.Unlock()
 			l.call(f)

@@ -985,3 +985,46 @@ func TestTimerReset(t *testing.T) {
 		t.Fatal("a stopped timer reset did not fire")
 	}
 }
+
+// BeforeWait runs once after each burst of work, after everything that
+// burst made due (posts from callbacks, timers due now), and never while
+// the loop is idle.
+func TestBeforeWait(t *testing.T) {
+	l := New()
+	var mu sync.Mutex
+	var got []string
+	add := func(s string) { mu.Lock(); got = append(got, s); mu.Unlock() }
+	waited := make(chan struct{}, 8)
+	l.BeforeWait = func() { add("wait"); waited <- struct{}{} }
+	l.Post(func() { add("a") })
+	l.Post(func() {
+		add("b")
+		l.Post(func() { add("c") })
+		l.AfterFunc(0, func() { add("d") })
+	})
+	l.Start()
+	defer l.Close()
+	wait := func() {
+		t.Helper()
+		select {
+		case <-waited:
+		case <-time.After(5 * time.Second):
+			t.Fatal("BeforeWait did not run")
+		}
+	}
+	wait()
+	l.Post(func() { add("e") })
+	wait()
+	l.Do(func() {}) // a burst of its own, so BeforeWait has run for e and only once
+	wait()
+	select {
+	case <-waited:
+		t.Fatal("BeforeWait ran while the loop was idle")
+	default:
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if want := "a b c d wait e wait wait"; strings.Join(got, " ") != want {
+		t.Fatalf("ran %q, want %q", strings.Join(got, " "), want)
+	}
+}
