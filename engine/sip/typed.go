@@ -6,14 +6,14 @@ import "iter"
 // is parsed at most once, and where the first field of each hot header
 // kind is. Any change to the headers clears it.
 type typedCache struct {
-	have    uint8
-	first   [numHot]uint8 // with bit cIndexed: 1 + the index of the first field of each hot kind, 0 if none
-	uriMax  int32         // the MaxURILength the cached Validate result was found under
-	via     Via
-	from    NameAddr
-	to      NameAddr
-	cseq    CSeq
-	err     [numCached]error
+	have   uint8
+	first  [numHot]uint8 // with bit cIndexed: 1 + the index of the first field of each hot kind, 0 if none
+	uriMax int32         // the MaxURILength the cached Validate result was found under
+	via    Via
+	from   NameAddr
+	to     NameAddr
+	cseq   CSeq
+	err    [numCached]error
 }
 
 const (
