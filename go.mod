@@ -8,6 +8,7 @@ require (
 	github.com/pion/sdp/v3 v3.0.20
 	github.com/zaf/g711 v1.4.0
 	golang.org/x/net v0.62.0
+	golang.org/x/sys v0.49.0
 )
 
 require github.com/pion/randutil v0.1.0 // indirect

@@ -71,6 +71,10 @@ func New(cfg Config) (*Stack, error) {
 	h := &handler{}
 	tc := cfg.Transport
 	tc.Handler, tc.Post, tc.Listen = h, func(f func()) { s.loop.Post(f) }, cfg.Listen
+	// Everything the UA sends goes out from the loop: what one burst of
+	// work sends is written together before the loop waits.
+	tc.BatchSends = true
+	s.loop.BeforeWait = func() { s.tp.Load().Flush() }
 	if cfg.TLS != nil {
 		tc.TLS = cfg.TLS
 	}

@@ -102,6 +102,15 @@ type Config struct {
 	// RateBurst is how many requests a source may send at once before
 	// RateLimit applies (default 2×RateLimit, at least 1).
 	RateBurst int
+	// BatchSends queues the UDP datagrams Send writes through a
+	// *net.UDPConn until Flush, which writes them several at a time
+	// (sendmmsg(2) on Linux): fewer system calls, and a peer woken once
+	// for several datagrams. Send and Flush must then be called from one
+	// goroutine, which calls Flush before it waits (the stack's loop does,
+	// in its BeforeWait). A queued datagram the system refuses is reported
+	// through Handler.HandleFlowError on its destination, as a failed
+	// connection is, so its transactions fail as a refused send fails them.
+	BatchSends bool
 	// Logger receives warnings and debug notes; nil discards them.
 	Logger *slog.Logger
 }
@@ -164,6 +173,7 @@ type Layer struct {
 	tlsBase  *tls.Config  // Config.TLS, for the connections we open
 	tlsSrv   *tls.Config  // for the connections we accept, nil without a TLS listener
 	insecure bool
+	batch    bool // Config.BatchSends
 
 	idle, keepAlive, pongWait, dialTimeout time.Duration
 	maxConns, mtu                          int
@@ -203,6 +213,7 @@ func NewLayer(cfg Config) (*Layer, error) {
 		limits:      cfg.Limits,
 		tlsBase:     cfg.TLS,
 		insecure:    cfg.InsecureSkipVerify,
+		batch:       cfg.BatchSends,
 		idle:        orDefault(cfg.IdleTimeout, DefaultIdleTimeout),
 		keepAlive:   max(cfg.KeepAlive, 0),
 		pongWait:    positiveOr(cfg.PongTimeout, DefaultPongTimeout),

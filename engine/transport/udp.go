@@ -15,6 +15,14 @@ type udpSocket struct {
 	pc    net.PacketConn
 	uc    *net.UDPConn // pc when it is one, for reads and writes without allocated addresses
 	local netip.AddrPort
+	out   []outDatagram // queued by a batching Layer until Flush
+	w     *batchWriter  // sendmmsg(2) state, once a batch was written (Linux)
+}
+
+// outDatagram is a datagram a batching Layer queued.
+type outDatagram struct {
+	buf *[]byte // from udpBufs
+	dst netip.AddrPort
 }
 
 func newUDPSocket(l *Layer, pc net.PacketConn) *udpSocket {
@@ -108,18 +116,70 @@ func (l *Layer) udpFor(ip netip.Addr) *udpSocket {
 // udpBufs holds serialisation buffers for UDP sends.
 var udpBufs = sync.Pool{New: func() any { b := make([]byte, 0, 2048); return &b }}
 
-// sendUDP writes msg to dst in one datagram.
+func putUDPBuf(bp *[]byte) {
+	if cap(*bp) <= maxDatagram {
+		*bp = (*bp)[:0]
+		udpBufs.Put(bp)
+	}
+}
+
+// sendUDP writes msg to dst in one datagram, or queues it for Flush when
+// the Layer batches.
 func (l *Layer) sendUDP(dst Addr, msg *sip.Message) error {
 	s := l.udpFor(dst.Addr.Addr())
 	if s == nil {
 		return ErrNoSocket
 	}
 	bp := udpBufs.Get().(*[]byte)
-	b := msg.AppendTo((*bp)[:0])
-	err := s.writeTo(b, dst.Addr)
-	if cap(b) <= maxDatagram {
-		*bp = b[:0]
-		udpBufs.Put(bp)
+	*bp = msg.AppendTo((*bp)[:0])
+	if l.batch && s.uc != nil {
+		s.out = append(s.out, outDatagram{bp, dst.Addr})
+		if len(s.out) == sendBatch {
+			s.flush()
+		}
+		return nil
 	}
+	err := s.writeTo(*bp, dst.Addr)
+	putUDPBuf(bp)
 	return err
+}
+
+// Flush writes the datagrams a batching Layer queued (Config.BatchSends);
+// it does nothing otherwise. It must be called from the goroutine that
+// calls Send.
+func (l *Layer) Flush() {
+	for _, s := range l.udp {
+		if len(s.out) > 0 {
+			s.flush()
+		}
+	}
+}
+
+// flush writes s.out in order. A datagram the system refuses is reported
+// as a flow error on its destination and the rest are still written.
+func (s *udpSocket) flush() {
+	out := s.out
+	for i := 0; i < len(out); {
+		n, err := s.writeBatch(out[i:])
+		i += n
+		if err != nil && i < len(out) {
+			s.l.log.Debug("transport: UDP send", "dst", out[i].dst.String(), "err", err)
+			s.l.flowError(Addr{Proto: UDP, Addr: out[i].dst}, err)
+			i++
+		}
+	}
+	for i := range out {
+		putUDPBuf(out[i].buf)
+		out[i] = outDatagram{}
+	}
+	s.out = out[:0]
+}
+
+// writeOne writes the first of out on its own: writeBatch where a batch
+// system call is not to be had.
+func (s *udpSocket) writeOne(out []outDatagram) (int, error) {
+	if err := s.writeTo(*out[0].buf, out[0].dst); err != nil {
+		return 0, err
+	}
+	return 1, nil
 }

@@ -9,6 +9,8 @@ import (
 	"net/netip"
 	"syscall"
 	"unsafe"
+
+	"golang.org/x/sys/unix"
 )
 
 // udpBatch is how many datagrams one recvmmsg(2) may return: under load
@@ -192,4 +194,104 @@ func isTransient(err error) bool {
 		return false
 	}
 	return true
+}
+
+// sendBatch is how many queued datagrams one sendmmsg(2) writes, and how
+// many a batching Layer queues before it writes them without waiting for
+// Flush.
+const sendBatch = 16
+
+// batchWriter writes queued datagrams of one UDP socket with sendmmsg(2).
+type batchWriter struct {
+	rc    syscall.RawConn
+	v4    bool // the socket is IPv4: destinations are sockaddr_in
+	hdrs  [sendBatch]mmsghdr
+	iovs  [sendBatch]syscall.Iovec
+	names [sendBatch]syscall.RawSockaddrInet6 // or a RawSockaddrInet4 at its start
+
+	send  func(fd uintptr) bool // sendmmsg, bound once
+	k     int                   // datagrams to write
+	n     int                   // written by the last sendmmsg
+	errno syscall.Errno         // its error, for the datagram after them
+}
+
+// writeBatch writes datagrams from the start of out, as many as one
+// sendmmsg(2) takes, and returns how many it wrote; with an error, the
+// next datagram, out[n], is the one the system refused.
+func (s *udpSocket) writeBatch(out []outDatagram) (int, error) {
+	if s.w == nil {
+		rc, err := s.uc.SyscallConn()
+		if err != nil {
+			return s.writeOne(out)
+		}
+		s.w = &batchWriter{rc: rc, v4: s.local.Addr().Is4()}
+		s.w.send = s.w.sendmmsg
+	}
+	w := s.w
+	k := 0
+	for k < len(out) && k < sendBatch {
+		dst := out[k].dst
+		if dst.Addr().Zone() != "" || (w.v4 && !dst.Addr().Is4()) {
+			break // a scoped or foreign address: writeTo handles it, or says why not
+		}
+		w.fill(k, *out[k].buf, dst)
+		k++
+	}
+	if k == 0 {
+		return s.writeOne(out)
+	}
+	w.k = k
+	if err := w.rc.Write(w.send); err != nil {
+		return 0, err // closed
+	}
+	if w.errno != 0 {
+		return 0, w.errno
+	}
+	return w.n, nil
+}
+
+// fill sets up slot i to send b to dst.
+func (w *batchWriter) fill(i int, b []byte, dst netip.AddrPort) {
+	w.iovs[i].Base = unsafe.SliceData(b)
+	w.iovs[i].SetLen(len(b))
+	h := &w.hdrs[i]
+	h.hdr.Iov = &w.iovs[i]
+	h.hdr.Iovlen = 1
+	h.hdr.Flags = 0
+	h.len = 0
+	sa := &w.names[i]
+	var port [2]byte
+	binary.BigEndian.PutUint16(port[:], dst.Port())
+	if w.v4 {
+		p := (*syscall.RawSockaddrInet4)(unsafe.Pointer(sa))
+		*p = syscall.RawSockaddrInet4{Family: syscall.AF_INET, Addr: dst.Addr().As4()}
+		p.Port = *(*uint16)(unsafe.Pointer(&port[0]))
+		h.hdr.Name = (*byte)(unsafe.Pointer(p))
+		h.hdr.Namelen = syscall.SizeofSockaddrInet4
+		return
+	}
+	*sa = syscall.RawSockaddrInet6{Family: syscall.AF_INET6, Addr: dst.Addr().As16()} // IPv4 as ::ffff:a.b.c.d
+	sa.Port = *(*uint16)(unsafe.Pointer(&port[0]))
+	h.hdr.Name = (*byte)(unsafe.Pointer(sa))
+	h.hdr.Namelen = syscall.SizeofSockaddrInet6
+}
+
+// sendmmsg is the RawConn.Write callback of writeBatch: it leaves the
+// outcome in w.n and w.errno, and reports false to wait until the socket
+// can take more.
+func (w *batchWriter) sendmmsg(fd uintptr) bool {
+	for {
+		r, _, e := syscall.Syscall6(unix.SYS_SENDMMSG, fd, uintptr(unsafe.Pointer(&w.hdrs[0])), uintptr(w.k), 0, 0, 0)
+		switch e {
+		case syscall.EINTR:
+			continue
+		case syscall.EAGAIN:
+			return false
+		}
+		w.n, w.errno = int(r), e
+		if e != 0 {
+			w.n = 0
+		}
+		return true
+	}
 }
