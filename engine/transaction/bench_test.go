@@ -117,3 +117,44 @@ func (discard) Send(transport.Addr, *sip.Message) error { return nil }
 type silentTU struct{ tuOnlyStray }
 
 func (silentTU) OnRequest(*ServerTx, *sip.Message) {}
+
+// BenchmarkClientTx measures what one client transaction over UDP costs in
+// allocations, on the virtual clock so that only the layer allocates: the
+// request goes out, is retransmitted once (Timer A or E), is answered with
+// 200 and waits out Timer M or K.
+func BenchmarkClientTx(b *testing.B) {
+	for _, m := range []string{"INVITE", "BYE"} {
+		b.Run(m, func(b *testing.B) {
+			run := clientTxRun(m, 1)
+			b.ReportAllocs()
+			for range b.N {
+				run()
+			}
+		})
+	}
+}
+
+// clientTxRun returns a function that runs one client transaction for
+// method over UDP to its end: sent, retransmitted for t1s*T1 (once for 1),
+// answered with 200 and ended by Timer M (INVITE) or K. Each run reuses the
+// same request and response, so what it allocates is the transaction's own.
+func clientTxRun(method string, t1s int) func() {
+	clk := testkit.NewClock(t0)
+	l := New(Config{Clock: clk, Transport: discard{}}, &tuOnlyStray{})
+	req := newRequest(method, 1)
+	ok := sip.NewResponse(req, 200, "")
+	ok.SetToTag("b1")
+	ok, _ = sip.Parse(ok.AppendTo(nil))
+	var h ClientFuncs
+	return func() {
+		if _, err := l.Request(req, udpPeer, h); err != nil {
+			panic(err)
+		}
+		clk.Advance(time.Duration(t1s) * l.cfg.T1)
+		l.HandleMessage(ok, udpPeer)
+		clk.Advance(64 * l.cfg.T1) // Timer M or K: the transaction ends
+		if c, _ := l.Len(); c != 0 {
+			panic("transaction left behind")
+		}
+	}
+}

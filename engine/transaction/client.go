@@ -1,6 +1,7 @@
 package transaction
 
 import (
+	"math"
 	"strings"
 	"time"
 
@@ -18,16 +19,30 @@ type ClientTx struct {
 	h      ClientHandler
 	invite bool
 	state  State
+	// cancelPending: a CANCEL was asked for before any provisional (§9.1).
+	cancelPending bool
 
-	interval         time.Duration // current retransmit interval (Timer A or E)
-	retrans, timeout timer         // A or E; B or F
-	wait             timer         // D, K or M
-	timerC           timer         // optional no-answer guard (§16.8)
-	cancelPending    bool          // CANCEL asked before any provisional (§9.1)
-	cancelH          ClientHandler
-	cancelReason     string // Reason header of the CANCEL (RFC 3326), "" for none
-	cancelTx         *ClientTx
+	// One loop timer, tick, serves Timers A, B, D, E, F, K and M. While
+	// the request is pending it fires at the earlier of resend (Timer A
+	// or E) and giveUp (Timer B or F, or the 64*T1 a CANCEL waits, §9.1),
+	// both times since l.epoch, or never; once Completed or Accepted it
+	// is Timer D, K or M. onTick is tx.fire, bound once so that arming
+	// allocates nothing.
+	interval       time.Duration // current retransmit interval (Timer A or E)
+	resend, giveUp time.Duration
+	tick           timer
+	onTick         func()
+
+	timerC     timer  // optional no-answer guard (§16.8)
+	onNoAnswer func() // tx.noAnswer, bound on first use
+
+	cancelH      ClientHandler
+	cancelReason string // Reason header of the CANCEL (RFC 3326), "" for none
+	cancelTx     *ClientTx
 }
+
+// never is the resend or giveUp time of a timer that is not due.
+const never = time.Duration(math.MaxInt64)
 
 // Request returns the request the transaction sends. An INVITE
 // transaction lets go of it once Accepted (RFC 6026: the 2xx and its ACK
@@ -82,22 +97,53 @@ func (tx *ClientTx) start() {
 		tx.fail(err)
 		return
 	}
+	tx.onTick = tx.fire
+	now := tx.l.since()
+	tx.resend, tx.giveUp = never, now+64*c.T1 // Timer B or F
 	if !tx.dst.Proto.Reliable() {
+		// Only an unreliable transport retransmits (§17.1.1.2, §17.1.2.2).
 		tx.interval = c.T1 // Timer A or E starts at T1
-		tx.retrans.arm(tx.l.clk, tx.interval, tx.retransmit)
+		tx.resend = now + tx.interval
 	}
-	tx.timeout.arm(tx.l.clk, 64*c.T1, tx.timedOut) // Timer B or F
+	tx.armTick(now)
 }
 
-// retransmit is Timer A (INVITE: doubling without bound, §17.1.1.2) or
-// Timer E (non-INVITE: doubling up to T2, and T2 once Proceeding, §17.1.2.2).
-func (tx *ClientTx) retransmit() {
-	if tx.state != Calling && tx.state != Trying && tx.state != Proceeding {
+// fire runs when tick does: Timer D, K or M once Completed or Accepted;
+// before that whichever of giveUp and resend is due, giveUp first, as
+// Timer B or F fires before a retransmission due at the same time would.
+func (tx *ClientTx) fire() {
+	switch tx.state {
+	case Completed, Accepted:
+		tx.terminate()
+		return
+	case Terminated:
 		return
 	}
+	now := tx.l.since()
+	if now >= tx.giveUp {
+		// Timer B (pending only while Calling: once a provisional came,
+		// the TU decides how long to wait, §17.1.1.2), Timer F (Trying
+		// or Proceeding, §17.1.2.2), or a CANCEL unanswered (§9.1).
+		tx.fail(ErrTimeout)
+		return
+	}
+	if now >= tx.resend {
+		if !tx.retransmit() {
+			return
+		}
+		tx.resend = now + tx.interval
+	}
+	tx.armTick(now) // also when nothing was due yet: the timer ran early
+}
+
+// retransmit sends the request again and works out the next interval:
+// Timer A (INVITE: doubling without bound, §17.1.1.2) or Timer E
+// (non-INVITE: doubling up to T2, and T2 once Proceeding, §17.1.2.2). It
+// reports false if the transport failed, which ends the transaction.
+func (tx *ClientTx) retransmit() bool {
 	if err := tx.l.net.Send(tx.dst, tx.req); err != nil {
 		tx.fail(err)
-		return
+		return false
 	}
 	switch {
 	case tx.invite:
@@ -107,15 +153,18 @@ func (tx *ClientTx) retransmit() {
 	default:
 		tx.interval = min(2*tx.interval, tx.l.cfg.T2)
 	}
-	tx.retrans.arm(tx.l.clk, tx.interval, tx.retransmit)
+	return true
 }
 
-// timedOut is Timer B or F. Timer B matters only while Calling: once a
-// provisional came, the TU decides how long to wait (§17.1.1.2).
-func (tx *ClientTx) timedOut() {
-	if tx.state == Calling || tx.state == Trying || (!tx.invite && tx.state == Proceeding) {
-		tx.fail(ErrTimeout)
+// armTick arms tick for the earlier of resend and giveUp, now being the
+// time since l.epoch, or stops it if neither is pending.
+func (tx *ClientTx) armTick(now time.Duration) {
+	at := min(tx.resend, tx.giveUp)
+	if at == never {
+		tx.tick.stop()
+		return
 	}
+	tx.tick.arm(tx.l.clk, at-now, tx.onTick)
 }
 
 func (tx *ClientTx) receive(resp *sip.Message) {
@@ -126,10 +175,15 @@ func (tx *ClientTx) receive(resp *sip.Message) {
 		case code < 200:
 			tx.state = Proceeding
 			if tx.invite {
-				tx.retrans.stop() // no more retransmissions once Proceeding
-				tx.timeout.stop()
+				// No more retransmissions once Proceeding, and no Timer
+				// B (§17.1.1.2). A non-INVITE keeps Timers E and F.
+				tx.resend, tx.giveUp = never, never
+				tx.tick.stop()
 				if c := tx.l.cfg.TimerC; c > 0 {
-					tx.timerC.arm(tx.l.clk, c, tx.noAnswer) // restarted by each provisional
+					if tx.onNoAnswer == nil {
+						tx.onNoAnswer = tx.noAnswer
+					}
+					tx.timerC.arm(tx.l.clk, c, tx.onNoAnswer) // restarted by each provisional
 				}
 			}
 			tx.h.OnResponse(tx, resp)
@@ -172,10 +226,8 @@ func (tx *ClientTx) noAnswer() {
 // TU, which ACKs them end to end, until Timer M.
 func (tx *ClientTx) toAccepted(resp *sip.Message) {
 	tx.state = Accepted
-	tx.retrans.stop()
-	tx.timeout.stop()
 	tx.timerC.stop()
-	tx.wait.arm(tx.l.clk, 64*tx.l.cfg.T1, tx.terminate) // Timer M
+	tx.tick.arm(tx.l.clk, 64*tx.l.cfg.T1, tx.onTick) // Timer M, in place of A and B
 	tx.h.OnResponse(tx, resp)
 	if tx.state == Accepted {
 		tx.release()
@@ -186,8 +238,6 @@ func (tx *ClientTx) toAccepted(resp *sip.Message) {
 // least 64*T1) or K (non-INVITE, T4); both are zero over a reliable transport.
 func (tx *ClientTx) toCompleted() {
 	tx.state = Completed
-	tx.retrans.stop()
-	tx.timeout.stop()
 	tx.timerC.stop()
 	d := tx.l.cfg.T4 // Timer K
 	if tx.invite {
@@ -196,7 +246,7 @@ func (tx *ClientTx) toCompleted() {
 	if tx.dst.Proto.Reliable() {
 		d = 0
 	}
-	tx.wait.arm(tx.l.clk, d, tx.terminate)
+	tx.tick.arm(tx.l.clk, d, tx.onTick) // in place of Timers A and B, or E and F
 }
 
 func (tx *ClientTx) sendAck(resp *sip.Message) {
@@ -243,14 +293,12 @@ func (tx *ClientTx) sendCancel() {
 	}
 	tx.cancelTx = ctx
 	// A UAS that never answers the cancelled INVITE must not keep it for
-	// ever: give up after 64*T1 (RFC 3261 §9.1).
-	tx.timeout.arm(tx.l.clk, 64*tx.l.cfg.T1, tx.cancelTimedOut)
-}
-
-// cancelTimedOut ends a cancelled INVITE that got no final response.
-func (tx *ClientTx) cancelTimedOut() {
+	// ever: give up after 64*T1 (RFC 3261 §9.1). The check keeps Timer D
+	// or M if h's OnFailure took the INVITE past Proceeding.
 	if tx.state == Proceeding {
-		tx.fail(ErrTimeout)
+		now := tx.l.since()
+		tx.giveUp = now + 64*tx.l.cfg.T1
+		tx.armTick(now)
 	}
 }
 
@@ -270,9 +318,7 @@ func (tx *ClientTx) terminate() {
 		return
 	}
 	tx.state = Terminated
-	tx.retrans.stop()
-	tx.timeout.stop()
-	tx.wait.stop()
+	tx.tick.stop()
 	tx.timerC.stop()
 	if tx.l.clients[tx.key] == tx {
 		delete(tx.l.clients, tx.key)

@@ -46,6 +46,7 @@ type ClientHandler interface {
 type Layer struct {
 	cfg     Config
 	clk     clock.Clock
+	epoch   time.Time // origin of the times client transactions keep (since)
 	net     transport.Sender
 	tu      TU
 	clients map[clientKey]*ClientTx
@@ -87,6 +88,7 @@ func New(cfg Config, tu TU) *Layer {
 	return &Layer{
 		cfg:     cfg,
 		clk:     cfg.Clock,
+		epoch:   cfg.Clock.Now(),
 		net:     cfg.Transport,
 		tu:      tu,
 		clients: make(map[clientKey]*ClientTx),
@@ -95,6 +97,11 @@ func New(cfg Config, tu TU) *Layer {
 		merged:  make(map[mergeKey]*ServerTx),
 	}
 }
+
+// since returns the time since l.epoch. A Clock whose Now carries a
+// monotonic reading (the loop's: time.Now) keeps it steady across changes
+// of the wall clock.
+func (l *Layer) since() time.Duration { return l.clk.Now().Sub(l.epoch) }
 
 // Len returns the number of live client and server transactions.
 func (l *Layer) Len() (clients, servers int) {
@@ -349,10 +356,18 @@ func (l *Layer) removeServer(tx *ServerTx) {
 	}
 }
 
-// timer is an armed clock timer that a transaction can stop on any exit.
+// timer is a clock timer that a transaction arms, re-arms and stops on
+// any exit. It keeps its clock.Timer once it has one, and re-arms it in
+// place where the clock allows (clock.Resetter, as the loop's and the test
+// kit's timers do), so only the first arm allocates.
 type timer struct{ t clock.Timer }
 
+// arm runs f once d has passed, in place of whatever t had armed.
 func (t *timer) arm(c clock.Clock, d time.Duration, f func()) {
+	if r, ok := t.t.(clock.Resetter); ok {
+		r.Reset(d, f)
+		return
+	}
 	t.stop()
 	t.t = c.AfterFunc(d, f)
 }
@@ -360,7 +375,6 @@ func (t *timer) arm(c clock.Clock, d time.Duration, f func()) {
 func (t *timer) stop() {
 	if t.t != nil {
 		t.t.Stop()
-		t.t = nil
 	}
 }
 
