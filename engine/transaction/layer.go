@@ -378,6 +378,14 @@ func (t *timer) stop() {
 	}
 }
 
+// drop stops t and lets go of its clock timer, for a timer that will not
+// be armed again: a transaction that lives on (Timer L, 32 s) does not
+// keep it.
+func (t *timer) drop() {
+	t.stop()
+	t.t = nil
+}
+
 // State is where a transaction stands in its RFC 3261 §17 state machine.
 type State uint8
 

@@ -76,7 +76,7 @@ func (tx *ServerTx) Respond(resp *sip.Message) error {
 	default:
 		return ErrState
 	}
-	tx.trying.stop()
+	tx.trying.drop() // a response went out: the 100 is never due again
 	tx.send(resp)
 	if tx.state == Terminated {
 		return ErrNotSent // the transport failed; the TU has heard via OnServerFailure

@@ -81,6 +81,9 @@ func TestServerInviteAccepted(t *testing.T) {
 	if tx.State() != Accepted {
 		t.Fatalf("state %v, want Accepted (RFC 6026)", tx.State())
 	}
+	if tx.trying.t != nil {
+		t.Error("the Accepted transaction keeps its 100 Trying timer for Timer L's 32 s")
+	}
 	f.l.HandleMessage(inv, udpPeer) // absorbed: the TU retransmits its 2xx
 	f.clk.Advance(5 * time.Second)
 	if n := len(f.w.times(status(200))); n != 1 {
