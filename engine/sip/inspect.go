@@ -78,11 +78,12 @@ func (p *UASPolicy) Inspect(req *Message) *Rejection {
 	}
 	if m := req.Method(); m != "ACK" && m != "CANCEL" {
 		var unsupported []string
-		for tag := range req.Values("Require") {
+		req.eachValue(hRequire, "", func(tag string) bool {
 			if !contains(p.Extensions, tag) {
 				unsupported = append(unsupported, tag)
 			}
-		}
+			return true
+		})
 		if len(unsupported) > 0 {
 			return &Rejection{Status: 420, Reason: ReasonPhrase(420),
 				Header: Header{Name: "Unsupported", Value: strings.Join(unsupported, ", ")}}
@@ -119,10 +120,13 @@ func (p *UASPolicy) acceptsBody(req *Message) bool {
 	if err != nil {
 		return false
 	}
-	for enc := range req.Values("Content-Encoding") {
-		if !equalFold(enc, "identity") {
-			return false
-		}
+	identity := true
+	req.eachValue(hContentEncoding, "", func(enc string) bool {
+		identity = equalFold(enc, "identity")
+		return identity
+	})
+	if !identity {
+		return false
 	}
 	for _, t := range p.BodyTypes {
 		typ, sub, _ := strings.Cut(t, "/")
@@ -136,15 +140,15 @@ func (p *UASPolicy) acceptsBody(req *Message) bool {
 // accepts reports whether the request's Accept header admits typ/sub. An
 // empty Accept admits nothing (RFC 3261 §20.1).
 func accepts(req *Message, typ, sub string) bool {
-	for v := range req.Values("Accept") {
-		if v == "" {
-			continue
+	ok := false
+	req.eachValue(hAccept, "", func(v string) bool {
+		if v != "" {
+			mr, err := ParseMediaType(v)
+			ok = err == nil && mr.Matches(typ, sub)
 		}
-		if mr, err := ParseMediaType(v); err == nil && mr.Matches(typ, sub) {
-			return true
-		}
-	}
-	return false
+		return !ok
+	})
+	return ok
 }
 
 // CheckResponse reports whether a UAC should take a received response:

@@ -600,3 +600,26 @@ func TestAppendNameAddrs(t *testing.T) {
 		t.Fatalf("absent header: %v, %v", got, err)
 	}
 }
+
+// Inspecting an acceptable INVITE (Require, a body, Accept) costs no
+// allocation, and Params.With one: the new list.
+func TestInspectAllocs(t *testing.T) {
+	if raceEnabled {
+		t.Skip("allocation counts differ under the race detector")
+	}
+	raw := strings.Replace(string(inviteMsg), "Supported: replaces, timer\r\n", "Require: timer\r\nAccept: application/sdp, text/plain\r\n", 1)
+	m, err := Parse([]byte(raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := testPolicy.Inspect(m); r != nil {
+		t.Fatalf("refused: %v", r)
+	}
+	if n := testing.AllocsPerRun(50, func() { _ = testPolicy.Inspect(m) }); n != 0 {
+		t.Errorf("Inspect: %v allocations, want 0", n)
+	}
+	p := Params(";branch=z9hG4bK1;rport")
+	if n := testing.AllocsPerRun(50, func() { _ = p.With("received", "192.0.2.1") }); n != 1 {
+		t.Errorf("Params.With: %v allocations, want 1", n)
+	}
+}

@@ -183,7 +183,8 @@ func (p Params) validFind(name string, k *knownParam) bool {
 // without a value when value is ""): in the place of the first parameter of
 // that name, dropping any others, or at the end if there was none.
 func (p Params) With(name, value string) Params {
-	b := make([]byte, 0, len(p)+len(name)+len(value)+2)
+	var room [256]byte // the new list is built here, copied once into the result
+	b := room[:0]
 	put := func(n, v string) {
 		b = append(b, ';')
 		b = append(b, n...)

@@ -91,10 +91,9 @@ func requestedAutoAnswer(req *sip.Message) (time.Duration, bool) {
 		return 0, true
 	}
 	for _, h := range [...]string{"Call-Info", "Alert-Info"} {
-		for na, err := range req.NameAddrs(h) {
-			if err != nil {
-				break
-			}
+		var room [2]sip.NameAddr
+		values, _ := req.AppendNameAddrs(h, room[:0]) // those before a malformed one count
+		for _, na := range values {
 			if v, ok := na.Params.Get("answer-after"); ok {
 				n, err := strconv.ParseUint(v, 10, 16)
 				if err == nil {
