@@ -211,6 +211,14 @@ func runCallee(name string, in io.Reader, out io.Writer) int {
 		return 1
 	}
 	defer callee.Close()
+	if base := os.Getenv("BENCH_CALLEE_PROFILE"); base != "" {
+		stop, err := profileCallee(base)
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "callee %s: %v\n", name, err)
+			return 1
+		}
+		defer stop()
+	}
 	fmt.Fprintf(out, "ADDR %s\n", callee.Addr())
 
 	sig := make(chan os.Signal, 1)
@@ -241,12 +249,39 @@ func findStack(name string) (callStack, bool) {
 	return callStack{}, false
 }
 
+// profileCallee starts the callee's CPU profile, base.cpu, and returns
+// what stops it and writes its allocation profile, base.mem: with
+// BENCH_CALLEE_PROFILE=base the callee side can be profiled as the
+// caller is with -test.cpuprofile and -test.memprofile.
+func profileCallee(base string) (stop func(), err error) {
+	runtime.MemProfileRate = 4096
+	f, err := os.Create(base + ".cpu")
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		f.Close()
+		if m, err := os.Create(base + ".mem"); err == nil {
+			pprof.Lookup("allocs").WriteTo(m, 0)
+			m.Close()
+		}
+	}, nil
+}
+
 // stats is what one process holds and has spent, after a settle.
 type stats struct {
 	heap       float64 // runtime.MemStats.HeapAlloc after GC, bytes
 	stack      float64 // runtime.MemStats.StackInuse, bytes
 	goroutines float64
 	timers     float64 // armed timers, -1 when the stack cannot tell
+	// allocs and allocated count the heap allocations and their bytes
+	// since the process started (MemStats.Mallocs, TotalAlloc).
+	allocs, allocated float64
 	// cpu is the CPU time (user + system) when asked, settled once the
 	// settling (and its forced collections) is over: the CPU a run spent is
 	// after.cpu - before.settled.
@@ -254,14 +289,14 @@ type stats struct {
 }
 
 func (s stats) String() string {
-	return fmt.Sprintf("heap=%.0f stack=%.0f goroutines=%.0f timers=%.0f cpu_ns=%d settled_ns=%d",
-		s.heap, s.stack, s.goroutines, s.timers, s.cpu.Nanoseconds(), s.settled.Nanoseconds())
+	return fmt.Sprintf("heap=%.0f stack=%.0f goroutines=%.0f timers=%.0f allocs=%.0f allocated=%.0f cpu_ns=%d settled_ns=%d",
+		s.heap, s.stack, s.goroutines, s.timers, s.allocs, s.allocated, s.cpu.Nanoseconds(), s.settled.Nanoseconds())
 }
 
 func parseStats(line string) (stats, error) {
 	var s stats
 	fields := strings.Fields(strings.TrimPrefix(line, "STATS "))
-	if len(fields) != 6 {
+	if len(fields) != 8 {
 		return s, fmt.Errorf("bad stats line %q", line)
 	}
 	for _, f := range fields {
@@ -279,6 +314,10 @@ func parseStats(line string) (stats, error) {
 			s.goroutines = n
 		case "timers":
 			s.timers = n
+		case "allocs":
+			s.allocs = n
+		case "allocated":
+			s.allocated = n
 		case "cpu_ns":
 			s.cpu = time.Duration(n)
 		case "settled_ns":
@@ -303,6 +342,8 @@ func procStats(side any) stats {
 		stack:      float64(ms.StackInuse),
 		goroutines: float64(runtime.NumGoroutine()),
 		timers:     -1,
+		allocs:     float64(ms.Mallocs),
+		allocated:  float64(ms.TotalAlloc),
 		cpu:        cpu,
 		settled:    cpuTime(),
 	}
@@ -564,6 +605,8 @@ func BenchmarkCalls(b *testing.B) {
 			// a call included): the garbage collector's work follows it.
 			b.ReportMetric(float64(memAfter.TotalAlloc-memBefore.TotalAlloc)/n, "caller-B/call")
 			b.ReportMetric(float64(memAfter.Mallocs-memBefore.Mallocs)/n, "caller-allocs/call")
+			b.ReportMetric((calleeAfter.allocated-calleeBefore.allocated)/n, "callee-B/call")
+			b.ReportMetric((calleeAfter.allocs-calleeBefore.allocs)/n, "callee-allocs/call")
 			if drops >= 0 {
 				b.ReportMetric(float64(drops), "udp-drops")
 			}
