@@ -602,9 +602,11 @@ func stampVia(msg *sip.Message, src Addr) {
 	if sentBy, err := netip.ParseAddr(via.Host); !needRport && err == nil && sentBy.Unmap() == ip {
 		return
 	}
-	via.Params = via.Params.With("received", ip.String())
+	// The address and port texts are built on the stack: With copies them.
+	var text [64]byte
+	via.Params = via.Params.With("received", string(ip.AppendTo(text[:0])))
 	if needRport {
-		via.Params = via.Params.With("rport", strconv.Itoa(int(src.Addr.Port())))
+		via.Params = via.Params.With("rport", string(strconv.AppendUint(text[:0], uint64(src.Addr.Port()), 10)))
 	}
 	msg.SetFirstValue("Via", via.String())
 }

@@ -278,6 +278,22 @@ func TestStampVia(t *testing.T) {
 			}
 		})
 	}
+	// Stamping received and rport costs three allocations: the two
+	// parameter lists and the new Via value.
+	if !raceEnabled {
+		src := Addr{Proto: UDP, Addr: netip.MustParseAddrPort("192.0.2.1:5062")}
+		data := wire("OPTIONS sip:bob@example.com SIP/2.0\nVia: SIP/2.0/UDP 10.0.0.1:5060;rport;branch=z9hG4bK1\nFrom: <sip:a@example.com>;tag=1\nTo: <sip:b@example.com>\nCall-ID: x\nCSeq: 1 OPTIONS\nContent-Length: 0\n\n")
+		var msg sip.Message
+		var p sip.Parser
+		if n := testing.AllocsPerRun(50, func() {
+			if err := p.Parse(&msg, data); err != nil {
+				t.Fatal(err)
+			}
+			stampVia(&msg, src)
+		}); n > 3 {
+			t.Errorf("stampVia: %v allocations, want 3", n)
+		}
+	}
 }
 
 func TestNewLayerErrors(t *testing.T) {
