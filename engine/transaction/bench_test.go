@@ -158,3 +158,64 @@ func clientTxRun(method string, t1s int) func() {
 		}
 	}
 }
+
+// BenchmarkServerTx measures what one server transaction over UDP costs in
+// allocations, on the virtual clock: an INVITE answered 200 (Accepted,
+// then Timer L), an INVITE answered 486, retransmitted once by Timer G and
+// ACKed (then Timer I), and an OPTIONS answered 200 (then Timer J).
+func BenchmarkServerTx(b *testing.B) {
+	for _, c := range []struct {
+		name   string
+		method string
+		code   int
+	}{{"INVITE-200", "INVITE", 200}, {"INVITE-486", "INVITE", 486}, {"OPTIONS-200", "OPTIONS", 200}} {
+		b.Run(c.name, func(b *testing.B) {
+			run := serverTxRun(c.method, c.code, 1)
+			b.ReportAllocs()
+			for range b.N {
+				run()
+			}
+		})
+	}
+}
+
+// serverTxRun returns a function that runs one server transaction for
+// method over UDP to its end: the request arrives and the TU answers it at
+// once with code. A 3xx-6xx to an INVITE is retransmitted by Timer G for
+// t1s*T1 (once for 1, at T1; four times for 15) and then ACKed. Each run
+// reuses the same request, response and ACK, so what it allocates is the
+// transaction's own.
+func serverTxRun(method string, code, t1s int) func() {
+	clk := testkit.NewClock(t0)
+	req, _ := sip.Parse(newRequest(method, 1).AppendTo(nil))
+	resp := sip.NewResponse(req, code, "")
+	resp.SetToTag("b1")
+	u := &answerTU{resp: resp}
+	l := New(Config{Clock: clk, Transport: discard{}}, u)
+	ack, _ := sip.Parse(sip.NewAck(req, resp).AppendTo(nil))
+	return func() {
+		l.HandleMessage(req, udpPeer)
+		if u.err != nil {
+			panic(u.err)
+		}
+		if method == "INVITE" && code >= 300 {
+			clk.Advance(time.Duration(t1s) * l.cfg.T1)
+			l.HandleMessage(ack, udpPeer)
+			clk.Advance(l.cfg.T4) // Timer I: the transaction ends
+		} else {
+			clk.Advance(64 * l.cfg.T1) // Timer L or J: the transaction ends
+		}
+		if _, s := l.Len(); s != 0 || clk.Pending() != 0 {
+			panic("transaction or timer left behind")
+		}
+	}
+}
+
+// answerTU answers every request at once with resp.
+type answerTU struct {
+	tuOnlyStray
+	resp *sip.Message
+	err  error
+}
+
+func (u *answerTU) OnRequest(tx *ServerTx, _ *sip.Message) { u.err = tx.Respond(u.resp) }

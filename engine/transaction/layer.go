@@ -378,11 +378,14 @@ func (t *timer) stop() {
 	}
 }
 
-// drop stops t and lets go of its clock timer, for a timer that will not
-// be armed again: a transaction that lives on (Timer L, 32 s) does not
-// keep it.
-func (t *timer) drop() {
+// moveTo stops t, which will not be armed again, and hands its clock
+// timer to u, unless u has one, to be re-armed there: a transaction that
+// lives on (Timer L, 32 s) keeps one clock timer, not two.
+func (t *timer) moveTo(u *timer) {
 	t.stop()
+	if u.t == nil {
+		u.t = t.t
+	}
 	t.t = nil
 }
 

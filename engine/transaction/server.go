@@ -22,9 +22,16 @@ type ServerTx struct {
 	last      *sip.Message // the last response sent, resent on retransmissions
 	tag       string       // our To tag, once req and last are let go of
 
-	interval        time.Duration // Timer G's current interval
-	trying, retrans timer         // 100 Trying; Timer G
-	timeout, wait   timer         // Timer H; I, J or L
+	// The transaction has one clock timer. Until the first response goes
+	// out it is trying, the 100 Trying delay of an INVITE; then it moves
+	// to tick, which serves every later timer. In an INVITE's Completed
+	// state tick fires at the earlier of resend (Timer G) and giveUp
+	// (Timer H), both times since l.epoch; otherwise it is Timer I, J or
+	// L. onTick is tx.fire, bound once so that arming allocates nothing.
+	interval       time.Duration // Timer G's current interval
+	resend, giveUp time.Duration
+	trying, tick   timer
+	onTick         func()
 }
 
 // Request returns the request that created the transaction. An INVITE
@@ -40,18 +47,32 @@ func (tx *ServerTx) Source() transport.Addr { return tx.src }
 func (tx *ServerTx) State() State { return tx.state }
 
 func (tx *ServerTx) start() {
+	tx.onTick = tx.fire
 	if tx.invite {
 		tx.state = Proceeding
 		// Send 100 Trying unless the TU answers first (§17.2.1).
-		tx.trying.arm(tx.l.clk, tx.l.cfg.TryingDelay, tx.sendTrying)
+		tx.trying.arm(tx.l.clk, tx.l.cfg.TryingDelay, tx.onTick)
 	} else {
 		tx.state = Trying
 	}
 }
 
-func (tx *ServerTx) sendTrying() {
-	if tx.state == Proceeding && tx.last == nil {
-		tx.send(sip.NewResponse(tx.req, 100, ""))
+// fire runs when trying or tick does. Only trying is ever armed while
+// Proceeding, and only tick once a response has gone out.
+func (tx *ServerTx) fire() {
+	switch tx.state {
+	case Proceeding:
+		if tx.last == nil {
+			tx.send(sip.NewResponse(tx.req, 100, ""))
+		}
+	case Completed:
+		if tx.invite {
+			tx.timerGH()
+			return
+		}
+		tx.terminate() // Timer J
+	case Confirmed, Accepted:
+		tx.terminate() // Timer I or L
 	}
 }
 
@@ -76,7 +97,9 @@ func (tx *ServerTx) Respond(resp *sip.Message) error {
 	default:
 		return ErrState
 	}
-	tx.trying.drop() // a response went out: the 100 is never due again
+	// A response goes out: the 100 Trying is never due again, and its
+	// clock timer serves tick from now on.
+	tx.trying.moveTo(&tx.tick)
 	tx.send(resp)
 	if tx.state == Terminated {
 		return ErrNotSent // the transport failed; the TU has heard via OnServerFailure
@@ -86,23 +109,26 @@ func (tx *ServerTx) Respond(resp *sip.Message) error {
 	case code < 200:
 		tx.state = Proceeding
 	case tx.invite && code < 300:
-		tx.state = Accepted                          // 2xx retransmissions are the TU's (RFC 6026 §7.1)
-		tx.wait.arm(tx.l.clk, 64*c.T1, tx.terminate) // Timer L
+		tx.state = Accepted                       // 2xx retransmissions are the TU's (RFC 6026 §7.1)
+		tx.tick.arm(tx.l.clk, 64*c.T1, tx.onTick) // Timer L
 		tx.release()
 	case tx.invite:
 		tx.state = Completed
+		now := tx.l.since()
+		tx.resend, tx.giveUp = never, now+64*c.T1 // Timer H
 		if !tx.dst.Proto.Reliable() {
-			tx.interval = c.T1
-			tx.retrans.arm(tx.l.clk, tx.interval, tx.retransmitFinal) // Timer G
+			// Only an unreliable transport retransmits (§17.2.1).
+			tx.interval = c.T1 // Timer G starts at T1
+			tx.resend = now + tx.interval
 		}
-		tx.timeout.arm(tx.l.clk, 64*c.T1, tx.noAck) // Timer H
+		tx.armTick(now)
 	default:
 		tx.state = Completed
 		d := 64 * c.T1 // Timer J
 		if tx.dst.Proto.Reliable() {
 			d = 0
 		}
-		tx.wait.arm(tx.l.clk, d, tx.terminate)
+		tx.tick.arm(tx.l.clk, d, tx.onTick)
 	}
 	return nil
 }
@@ -120,13 +146,11 @@ func (tx *ServerTx) receive(req *sip.Message) {
 		if tx.state == Completed {
 			// Confirmed absorbs further ACKs until Timer I (§17.2.1).
 			tx.state = Confirmed
-			tx.retrans.stop()
-			tx.timeout.stop()
-			d := tx.l.cfg.T4
+			d := tx.l.cfg.T4 // Timer I, in place of G and H
 			if tx.dst.Proto.Reliable() {
 				d = 0
 			}
-			tx.wait.arm(tx.l.clk, d, tx.terminate)
+			tx.tick.arm(tx.l.clk, d, tx.onTick)
 		}
 		return
 	}
@@ -139,25 +163,33 @@ func (tx *ServerTx) receive(req *sip.Message) {
 	}
 }
 
-// retransmitFinal is Timer G: doubling up to T2 (§17.2.1).
-func (tx *ServerTx) retransmitFinal() {
-	if tx.state != Completed {
-		return
-	}
-	if err := tx.l.net.Send(tx.dst, tx.last); err != nil {
-		tx.fail(err)
-		return
-	}
-	tx.interval = min(2*tx.interval, tx.l.cfg.T2)
-	tx.retrans.arm(tx.l.clk, tx.interval, tx.retransmitFinal)
-}
-
-// noAck is Timer H: the ACK never came.
-func (tx *ServerTx) noAck() {
-	if tx.state == Completed {
+// timerGH runs when tick fires while an INVITE's 3xx-6xx awaits its ACK:
+// Timer H if due (the ACK never came), else Timer G if due (resend the
+// final, doubling the interval up to T2, §17.2.1). H goes first when both
+// are due at once, as it did when they were two timers and H, armed
+// first, ran first.
+func (tx *ServerTx) timerGH() {
+	now := tx.l.since()
+	if now >= tx.giveUp {
 		tx.terminate()
 		tx.l.tu.OnServerFailure(tx, ErrTimeout)
+		return
 	}
+	if now >= tx.resend {
+		if err := tx.l.net.Send(tx.dst, tx.last); err != nil {
+			tx.fail(err)
+			return
+		}
+		tx.interval = min(2*tx.interval, tx.l.cfg.T2)
+		tx.resend = now + tx.interval
+	}
+	tx.armTick(now) // also when nothing was due yet: the timer ran early
+}
+
+// armTick arms tick for the earlier of resend and giveUp, now being the
+// time since l.epoch.
+func (tx *ServerTx) armTick(now time.Duration) {
+	tx.tick.arm(tx.l.clk, min(tx.resend, tx.giveUp)-now, tx.onTick)
 }
 
 func (tx *ServerTx) fail(err error) {
@@ -174,9 +206,7 @@ func (tx *ServerTx) terminate() {
 	}
 	tx.state = Terminated
 	tx.trying.stop()
-	tx.retrans.stop()
-	tx.timeout.stop()
-	tx.wait.stop()
+	tx.tick.stop()
 	tx.l.removeServer(tx)
 }
 

@@ -32,12 +32,18 @@ func TestServerInviteTryingAndTimerG(t *testing.T) {
 	if err := tx.Respond(sip.NewResponse(inv, 500, "")); !errors.Is(err, ErrState) {
 		t.Errorf("second final: %v", err)
 	}
+	if n := f.clk.Pending(); n != 1 {
+		t.Errorf("%d timers armed awaiting the ACK, want 1 for Timers G and H", n)
+	}
 	f.clk.Advance(10 * time.Second)
 	// Timer G from T1 doubling up to T2 (§17.2.1), counted from 0.3 s.
 	eqTimes(t, "486", f.w.times(status(486)), secs(0.3, 0.8, 1.8, 3.8, 7.8))
 	f.l.HandleMessage(request("ACK", "z9hG4bK1"), udpPeer)
 	if tx.State() != Confirmed {
 		t.Fatalf("state %v", tx.State())
+	}
+	if n := f.clk.Pending(); n != 1 {
+		t.Errorf("%d timers armed once Confirmed, want 1 for Timer I", n)
 	}
 	f.clk.Advance(4 * time.Second)
 	eqTimes(t, "486 after ACK", f.w.times(status(486)), secs(0.3, 0.8, 1.8, 3.8, 7.8))
@@ -56,6 +62,9 @@ func TestServerInviteTimerH(t *testing.T) {
 	if n := len(f.w.times(status(100))); n != 0 {
 		t.Fatal("100 Trying sent although the TU answered at once")
 	}
+	if n := f.clk.Pending(); n != 1 {
+		t.Errorf("%d timers armed awaiting the ACK, want 1 for Timers G and H", n)
+	}
 	f.clk.Advance(31 * time.Second)
 	if len(f.u.failures) != 0 {
 		t.Fatal("Timer H early")
@@ -64,6 +73,8 @@ func TestServerInviteTimerH(t *testing.T) {
 	if len(f.u.failures) != 1 || !errors.Is(f.u.failures[0], ErrTimeout) {
 		t.Fatalf("failures %v, want Timer H", f.u.failures)
 	}
+	// Timer G resent the 603 until Timer H: doubling from T1, then every T2.
+	eqTimes(t, "603", f.w.times(status(603)), secs(0, 0.5, 1.5, 3.5, 7.5, 11.5, 15.5, 19.5, 23.5, 27.5, 31.5))
 	f.done()
 }
 
