@@ -94,16 +94,27 @@ func (b *batchReader) read() (int, error) {
 // b.n and b.errno, and reports false to wait on the poller when nothing is
 // queued.
 func (b *batchReader) recvmmsg(fd uintptr) bool {
+	n, errno, done := mmsg(syscall.SYS_RECVMMSG, fd, &b.hdrs[0], udpBatch, syscall.MSG_DONTWAIT)
+	b.n, b.errno = n, errno
+	return done
+}
+
+// mmsg makes the recvmmsg(2) or sendmmsg(2) system call trap over the n
+// headers from hdrs: the datagrams it moved, or the error; done is false
+// when the socket has nothing to read or no room (EAGAIN), for the poller
+// to wait.
+func mmsg(trap, fd uintptr, hdrs *mmsghdr, n int, flags uintptr) (moved int, errno syscall.Errno, done bool) {
 	for {
-		r, _, e := syscall.Syscall6(syscall.SYS_RECVMMSG, fd, uintptr(unsafe.Pointer(&b.hdrs[0])), udpBatch, syscall.MSG_DONTWAIT, 0, 0)
+		r, _, e := syscall.Syscall6(trap, fd, uintptr(unsafe.Pointer(hdrs)), uintptr(n), flags, 0, 0)
 		switch e {
+		case 0:
+			return int(r), 0, true
 		case syscall.EINTR:
 			continue
 		case syscall.EAGAIN:
-			return false
+			return 0, 0, false
 		}
-		b.n, b.errno = int(r), e
-		return true
+		return 0, e, true
 	}
 }
 
@@ -280,18 +291,7 @@ func (w *batchWriter) fill(i int, b []byte, dst netip.AddrPort) {
 // outcome in w.n and w.errno, and reports false to wait until the socket
 // can take more.
 func (w *batchWriter) sendmmsg(fd uintptr) bool {
-	for {
-		r, _, e := syscall.Syscall6(unix.SYS_SENDMMSG, fd, uintptr(unsafe.Pointer(&w.hdrs[0])), uintptr(w.k), 0, 0, 0)
-		switch e {
-		case syscall.EINTR:
-			continue
-		case syscall.EAGAIN:
-			return false
-		}
-		w.n, w.errno = int(r), e
-		if e != 0 {
-			w.n = 0
-		}
-		return true
-	}
+	n, errno, done := mmsg(unix.SYS_SENDMMSG, fd, &w.hdrs[0], w.k, 0)
+	w.n, w.errno = n, errno
+	return done
 }
