@@ -54,9 +54,11 @@ type Loop struct {
 	// BeforeWait, if set before Start, runs on the loop goroutine each
 	// time the loop has run callbacks and finds nothing more due, before
 	// it waits: the place to write out what those callbacks queued (the
-	// transport's batched datagrams). It runs under the panic policy of a
-	// callback; work it posts or arms is run before the loop waits.
-	// Changes after Start are ignored.
+	// transport's batched datagrams). It also runs once as the loop stops
+	// if callbacks ran since it last did, before Close returns. It runs
+	// under the panic policy of a callback; work it posts or arms is run
+	// before the loop waits (and dropped once closed). Changes after Start
+	// are ignored.
 	BeforeWait func()
 
 	base   time.Time     // origin of the monotonic deadlines below
@@ -432,6 +434,15 @@ func (l *Loop) run() {
 		}
 		l.sleeping = false
 		now = l.mono()
+	}
+	if ran && l.onWait != nil {
+		// Closed right after callbacks ran: what they queued for
+		// BeforeWait still goes out, before Close returns.
+		l.busy = true
+		l.mu.Unlock()
+		l.call(l.onWait)
+		l.mu.Lock()
+		l.busy = false
 	}
 	l.mu.Unlock()
 	wake.Stop()

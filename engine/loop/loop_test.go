@@ -1028,3 +1028,31 @@ func TestBeforeWait(t *testing.T) {
 		t.Fatalf("ran %q, want %q", strings.Join(got, " "), want)
 	}
 }
+
+// A loop closed right after a callback still runs BeforeWait for it, before
+// Close returns: what the callback queued is not lost.
+func TestBeforeWaitRunsAsTheLoopCloses(t *testing.T) {
+	l := New()
+	var waited atomic.Int32
+	l.BeforeWait = func() { waited.Add(1) }
+	l.Start()
+	closed := make(chan struct{})
+	l.Do(func() {
+		// Close from elsewhere while this callback runs, and make sure it
+		// has marked the loop closed before the callback returns.
+		go func() { l.Close(); close(closed) }()
+		for {
+			l.mu.Lock()
+			st := l.state
+			l.mu.Unlock()
+			if st == stateClosed {
+				return
+			}
+			runtime.Gosched()
+		}
+	})
+	<-closed
+	if n := waited.Load(); n != 1 {
+		t.Fatalf("BeforeWait ran %d times for the last callback, want 1", n)
+	}
+}

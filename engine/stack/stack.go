@@ -160,6 +160,7 @@ func (s *Stack) NetworkChanged(listen []transport.ListenSpec) error {
 	defer old.Close()
 	var accErr error
 	if err := s.Do(func(u *ua.UA) {
+		old.Flush() // what the loop queued on the old sockets before the swap
 		for _, a := range u.Accounts() {
 			p, ok := transport.ParseProto(a.Transport())
 			if !ok {
@@ -213,7 +214,7 @@ func (s *Stack) Account(aor sip.URI, p transport.Proto) (ua.AccountConfig, error
 // a moment to end first (Hangup and wait for Disconnected) for a clean
 // BYE exchange; Close itself sends the BYEs but does not wait for answers.
 func (s *Stack) Close() {
-	s.loop.Do(func() { s.ua.Close() })
+	s.loop.Do(func() { s.ua.Close() }) // its BYEs and CANCELs go out in the loop's last BeforeWait
 	s.loop.Close()
 	s.tp.Load().Close()
 }

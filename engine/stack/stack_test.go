@@ -156,3 +156,34 @@ func TestNetworkChangedMovesCall(t *testing.T) {
 	bob.want(t, "Disconnected 200")
 	alice.want(t, "Disconnected 200")
 }
+
+// Closing a stack in the middle of a call hangs it up: the BYE the UA
+// sends as it closes goes out (the transport batches datagrams until the
+// loop would wait, and a closing loop does not wait again).
+func TestCloseHangsUp(t *testing.T) {
+	for i := range 20 { // the loss this guards against depended on timing
+		alice := newPhone(t, "alice", transport.UDP, false)
+		bob := newPhone(t, "bob", transport.UDP, true)
+		bobAddr, _ := bob.s.LocalAddr(transport.UDP)
+		target, _ := sip.ParseURI(fmt.Sprintf("sip:bob@%s", bobAddr))
+		var err error
+		alice.s.Do(func(*ua.UA) { _, err = alice.acc.Call(target, ua.CallOptions{}) })
+		if err != nil {
+			t.Fatal(err)
+		}
+		bob.want(t, "incoming")
+		bob.want(t, "Connecting 200")
+		alice.want(t, "Confirmed 200")
+		alice.want(t, "media")
+		bob.want(t, "Confirmed 200")
+		alice.s.Close()
+		select {
+		case got := <-bob.ev:
+			if got != "Disconnected 200" {
+				t.Fatalf("round %d: bob's event %q, want Disconnected 200", i, got)
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatalf("round %d: no BYE reached bob after alice's stack closed", i)
+		}
+	}
+}
