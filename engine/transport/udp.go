@@ -2,6 +2,7 @@ package transport
 
 import (
 	"errors"
+	"io"
 	"net"
 	"net/netip"
 	"sync"
@@ -161,6 +162,9 @@ func (s *udpSocket) flush() {
 	out := s.out
 	for i := 0; i < len(out); {
 		n, err := s.writeBatch(out[i:])
+		if n == 0 && err == nil {
+			err = io.ErrShortWrite // no progress: never loop on it
+		}
 		i += n
 		if err != nil && i < len(out) {
 			s.l.log.Debug("transport: UDP send", "dst", out[i].dst.String(), "err", err)
