@@ -5,7 +5,7 @@ export GOFLAGS := -buildvcs=false
 GO ?= go
 FUZZTIME ?= 10m
 
-.PHONY: all demo demo-tools test vet unit interop bench-check bench fuzz tools lib install ctest ctest-asan cmake-tool footprint
+.PHONY: all demo demo-tools test vet unit allocs interop bench-check bench fuzz tools lib install ctest ctest-asan cmake-tool footprint
 
 all: test
 
@@ -46,7 +46,7 @@ demo-tools:
 		command -v $${pair%%:*} >/dev/null || { echo "error: demo: $${pair%%:*} still missing after installing $${pair#*:}" >&2; exit 1; }; \
 	done
 
-test: tools vet unit interop bench-check ctest
+test: tools vet unit allocs interop bench-check ctest
 
 vet:
 	$(GO) vet ./...
@@ -56,6 +56,11 @@ vet:
 # from ../shared/corpus.
 unit:
 	$(GO) test -race -count=1 ./...
+
+# The allocation-count tests skip under the race detector, whose
+# instrumentation moves values to the heap: run them once without it.
+allocs:
+	$(GO) test -count=1 -run 'Alloc|Builders|StampVia|SizeClass' ./engine/...
 
 # Real peers on 127.0.0.1 (interop/README.md): install whichever of
 # Kamailio, baresip and SIPp is missing from Debian, then run the interop
