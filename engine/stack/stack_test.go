@@ -85,25 +85,33 @@ func (ph *phone) want(t *testing.T, want string) {
 	}
 }
 
+// callUp starts alice and bob (who answers at once) on proto, has alice
+// call bob, and returns once both see the call confirmed.
+func callUp(t *testing.T, p transport.Proto) (alice, bob *phone, call *ua.Call) {
+	t.Helper()
+	alice = newPhone(t, "alice", p, false)
+	bob = newPhone(t, "bob", p, true)
+	bobAddr, _ := bob.s.LocalAddr(p)
+	target, _ := sip.ParseURI(fmt.Sprintf("sip:bob@%s;transport=%s", bobAddr, p))
+	var err error
+	alice.s.Do(func(*ua.UA) { call, err = alice.acc.Call(target, ua.CallOptions{}) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	bob.want(t, "incoming")
+	bob.want(t, "Connecting 200")
+	alice.want(t, "Confirmed 200")
+	alice.want(t, "media")
+	bob.want(t, "Confirmed 200")
+	return alice, bob, call
+}
+
 // Two stacks call each other over loopback sockets: UDP and TCP.
 func TestLoopbackCall(t *testing.T) {
 	for _, p := range []transport.Proto{transport.UDP, transport.TCP} {
 		t.Run(p.String(), func(t *testing.T) {
-			alice := newPhone(t, "alice", p, false)
-			bob := newPhone(t, "bob", p, true)
-			bobAddr, _ := bob.s.LocalAddr(p)
-			target, _ := sip.ParseURI(fmt.Sprintf("sip:bob@%s;transport=%s", bobAddr, p))
-			var call *ua.Call
+			alice, bob, call := callUp(t, p)
 			var err error
-			alice.s.Do(func(*ua.UA) { call, err = alice.acc.Call(target, ua.CallOptions{}) })
-			if err != nil {
-				t.Fatal(err)
-			}
-			bob.want(t, "incoming")
-			bob.want(t, "Connecting 200")
-			alice.want(t, "Confirmed 200")
-			alice.want(t, "media")
-			bob.want(t, "Confirmed 200")
 			alice.s.Do(func(*ua.UA) { err = call.Hangup("") })
 			if err != nil {
 				t.Fatal(err)
@@ -118,20 +126,7 @@ func TestLoopbackCall(t *testing.T) {
 // address, tells the callee by re-INVITE, and the callee's BYE finds it
 // at the new socket.
 func TestNetworkChangedMovesCall(t *testing.T) {
-	alice := newPhone(t, "alice", transport.UDP, false)
-	bob := newPhone(t, "bob", transport.UDP, true)
-	bobAddr, _ := bob.s.LocalAddr(transport.UDP)
-	target, _ := sip.ParseURI(fmt.Sprintf("sip:bob@%s", bobAddr))
-	var err error
-	alice.s.Do(func(*ua.UA) { _, err = alice.acc.Call(target, ua.CallOptions{}) })
-	if err != nil {
-		t.Fatal(err)
-	}
-	bob.want(t, "incoming")
-	bob.want(t, "Connecting 200")
-	alice.want(t, "Confirmed 200")
-	alice.want(t, "media")
-	bob.want(t, "Confirmed 200")
+	alice, bob, _ := callUp(t, transport.UDP)
 
 	if err := alice.s.NetworkChanged([]transport.ListenSpec{{Proto: transport.UDP, Address: "127.0.0.2:0"}}); err != nil {
 		t.Fatal(err)
@@ -149,6 +144,7 @@ func TestNetworkChangedMovesCall(t *testing.T) {
 	if remote != "127.0.0.2" {
 		t.Fatalf("bob's remote target %q", remote)
 	}
+	var err error
 	bob.s.Do(func(*ua.UA) { err = bob.calls[0].Hangup("") })
 	if err != nil {
 		t.Fatal(err)
@@ -162,20 +158,7 @@ func TestNetworkChangedMovesCall(t *testing.T) {
 // loop would wait, and a closing loop does not wait again).
 func TestCloseHangsUp(t *testing.T) {
 	for i := range 20 { // the loss this guards against depended on timing
-		alice := newPhone(t, "alice", transport.UDP, false)
-		bob := newPhone(t, "bob", transport.UDP, true)
-		bobAddr, _ := bob.s.LocalAddr(transport.UDP)
-		target, _ := sip.ParseURI(fmt.Sprintf("sip:bob@%s", bobAddr))
-		var err error
-		alice.s.Do(func(*ua.UA) { _, err = alice.acc.Call(target, ua.CallOptions{}) })
-		if err != nil {
-			t.Fatal(err)
-		}
-		bob.want(t, "incoming")
-		bob.want(t, "Connecting 200")
-		alice.want(t, "Confirmed 200")
-		alice.want(t, "media")
-		bob.want(t, "Confirmed 200")
+		alice, bob, _ := callUp(t, transport.UDP)
 		alice.s.Close()
 		select {
 		case got := <-bob.ev:
