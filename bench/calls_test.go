@@ -94,7 +94,7 @@ type callStack struct {
 }
 
 // callStacks lists the stacks in the order they are benchmarked.
-var callStacks = []callStack{sipgoStack, sk400vopStack}
+var callStacks = []callStack{sipgoStack, sk400vopStack, floorStack}
 
 // callOfferSDP and callAnswerSDP are the bodies of the INVITE and of the 200: small,
 // audio only, as a softphone sends them. No media flows.
