@@ -5,7 +5,7 @@ export GOFLAGS := -buildvcs=false
 GO ?= go
 FUZZTIME ?= 10m
 
-.PHONY: all demo demo-tools test vet unit allocs interop bench-check bench fuzz tools lib install ctest ctest-asan cmake-tool footprint
+.PHONY: all demo demo-tools test vet unit allocs notls interop bench-check bench fuzz tools lib install ctest ctest-asan cmake-tool footprint
 
 all: test
 
@@ -46,7 +46,7 @@ demo-tools:
 		command -v $${pair%%:*} >/dev/null || { echo "error: demo: $${pair%%:*} still missing after installing $${pair#*:}" >&2; exit 1; }; \
 	done
 
-test: tools vet unit allocs interop bench-check ctest
+test: tools vet unit allocs interop bench-check ctest notls
 
 vet:
 	$(GO) vet ./...
@@ -61,6 +61,23 @@ unit:
 # instrumentation moves values to the heap: run them once without it.
 allocs:
 	$(GO) test -count=1 -run 'Alloc|Builders|StampVia|SizeClass' ./engine/...
+
+# The library without TLS (LIB_TLS=0, Go tag sk400vop_notls): it builds,
+# vets, refuses TLS with its clear error, stays within issue 6's size
+# budget (NOTLS_MAX_BYTES) with only sk400vop_* exported, and registers to
+# Kamailio from C (examples/c/footprint.c dlopen()s it).
+NOTLS_MAX_BYTES := 6000000
+notls: cmake-tool
+	$(GO) vet -tags sk400vop_notls ./...
+	$(GO) test -count=1 -tags sk400vop_notls -run NoTLS ./engine/transport
+	$(MAKE) --no-print-directory -B BUILD=$(BUILD)/notls LIB_TLS=0 $(BUILD)/notls/libsk400vop.so.$(ABI_MAJOR)
+	@so=$(BUILD)/notls/libsk400vop.so.$(ABI_MAJOR); size=$$(stat -c %s $$so); \
+	other=$$(nm -D --defined-only $$so | awk '$$2 != "A" && $$3 !~ /^sk400vop_/' | wc -l); \
+	echo "notls: $$so $$size bytes (max $(NOTLS_MAX_BYTES)), $$other exports not sk400vop_*"; \
+	[ $$size -le $(NOTLS_MAX_BYTES) ] && [ $$other -eq 0 ] || { echo "error: notls library over budget or exporting more" >&2; exit 1; }
+	cmake -S . -B $(BUILD)/cmake -DCMAKE_BUILD_TYPE=RelWithDebInfo -DGO_EXECUTABLE=$$(command -v $(GO)) >/dev/null
+	cmake --build $(BUILD)/cmake --target footprint >/dev/null
+	sh examples/c/footprint.sh $(BUILD)/cmake/footprint $(BUILD)/notls/libsk400vop.so.$(ABI_MAJOR)
 
 # Real peers on 127.0.0.1 (interop/README.md): install whichever of
 # Kamailio, baresip and SIPp is missing from Debian, then run the interop
@@ -126,12 +143,22 @@ comma := ,
 BUILD := $(CURDIR)/build
 LIB_SO := $(BUILD)/libsk400vop.so.$(ABI_MAJOR)
 LIB_GOFLAGS := -trimpath -buildvcs=false
-# LIB_RELR=1 packs the relative relocations (-z pack-relative-relocs,
+# LIB_RELR packs the relative relocations (-z pack-relative-relocs,
 # DT_RELR: 0.7 MB smaller file, 1 MB less RSS, docs/PERFORMANCE.md
-# "Footprint") but the library then needs glibc >= 2.36 and binutils >= 2.38
-# to build; off by default (Ubuntu 22.04 has glibc 2.35). Rebuild with
-# `make -B lib LIB_RELR=1`.
-LIB_RELR ?= 0
+# "Footprint"); the library then needs glibc >= 2.36 to load (an older one
+# refuses it by its GLIBC_ABI_DT_RELR version, it does not crash). "auto",
+# the default, packs when this host has glibc >= 2.36 and a linker that
+# packs: a library runs on the glibc generation it was built on anyway.
+# LIB_RELR=0 for a library meant for older systems (Ubuntu 22.04: 2.35).
+LIB_RELR ?= auto
+ifeq ($(LIB_RELR),auto)
+override LIB_RELR := $(shell sh capi/relr-ok.sh $${CC:-cc})
+endif
+# LIB_TLS=0 builds the library without crypto/tls (Go tag sk400vop_notls):
+# 1.5 MB smaller, for apps whose platform does TLS; TLS listen specs, TLS
+# targets and sips URIs are then refused with a clear error.
+LIB_TLS ?= 1
+LIB_GOFLAGS += $(if $(filter 0,$(LIB_TLS)),-tags=sk400vop_notls)
 LIB_LDFLAGS := -s -w -buildid= -extldflags=-Wl,--version-script=$(CURDIR)/capi/exports.map,-soname,libsk400vop.so.$(ABI_MAJOR)$(if $(filter 1,$(LIB_RELR)),$(comma)-z$(comma)pack-relative-relocs)
 LIB_SRCS := $(wildcard capi/*.go capi/*.c capi/*.h capi/exports.map include/*.h) go.mod go.sum
 PREFIX ?= /usr/local

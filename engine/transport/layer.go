@@ -131,6 +131,7 @@ var (
 	ErrBadAddr      = errors.New("transport: invalid destination address")
 	ErrNoSocket     = errors.New("transport: no socket to send over")
 	ErrSIPSOverTLS  = errors.New("transport: a sips request must be sent over TLS (RFC 3261 §26.2.1)")
+	ErrNoTLS        = errors.New("transport: TLS is not built into this library (built with the sk400vop_notls tag)")
 	ErrQueueFull    = errors.New("transport: connection send queue full")
 	ErrPeerClosed   = errors.New("transport: connection closed by peer")
 	ErrPongTimeout  = errors.New("transport: keep-alive pong missing (RFC 5626 §4.4.1)")
@@ -393,6 +394,9 @@ func (l *Layer) Send(dst Addr, msg *sip.Message) error {
 		}
 		return l.sendUDP(dst, msg)
 	case TCP, TLS:
+		if dst.Proto == TLS && !tlsBuiltIn {
+			return ErrNoTLS
+		}
 		return l.sendStream(dst, msg)
 	}
 	return fmt.Errorf("transport: cannot send over %v", dst.Proto)

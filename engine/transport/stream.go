@@ -2,7 +2,6 @@ package transport
 
 import (
 	"context"
-	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -216,16 +215,17 @@ func (c *conn) connect() (net.Conn, error) {
 	setNoDelay(raw)
 	nc := raw
 	if c.addr.Proto == TLS {
-		nc = tls.Client(raw, clientTLSConfig(c.l.tlsBase, c.addr, c.l.insecure))
+		if nc, err = tlsClient(raw, c.l.tlsBase, c.addr, c.l.insecure); err != nil {
+			raw.Close()
+			return nil, err
+		}
 	}
 	if !c.setConn(nc, raw) {
 		raw.Close()
 		return nil, ErrClosed
 	}
-	if tc, ok := nc.(*tls.Conn); ok {
-		if err := tc.HandshakeContext(ctx); err != nil {
-			return nil, fmt.Errorf("transport: TLS handshake with %v: %w", c.addr, err)
-		}
+	if err := handshake(ctx, nc); err != nil {
+		return nil, fmt.Errorf("transport: TLS handshake with %v: %w", c.addr, err)
 	}
 	c.touch()
 	return nc, nil
@@ -318,9 +318,9 @@ func (c *conn) gather(buf []byte) []byte {
 // readLoop is the connection's reader goroutine: it finishes the TLS
 // handshake of an accepted connection, then feeds a sip.StreamFramer.
 func (c *conn) readLoop(nc net.Conn) {
-	if tc, ok := nc.(*tls.Conn); ok && !c.outbound {
+	if !c.outbound && c.addr.Proto == TLS {
 		ctx, cancel := context.WithTimeout(c.ctx, c.l.dialTimeout)
-		err := tc.HandshakeContext(ctx)
+		err := handshake(ctx, nc)
 		cancel()
 		if err != nil {
 			c.close(fmt.Errorf("transport: TLS handshake from %v: %w", c.addr, err), false)
@@ -415,7 +415,7 @@ func (l *Layer) accepted(proto Proto, raw net.Conn) {
 	raddr := addrPortOf(raw.RemoteAddr())
 	nc := raw
 	if proto == TLS {
-		nc = tls.Server(raw, l.tlsSrv)
+		nc = tlsServer(raw, l.tlsSrv)
 	}
 	l.mu.Lock()
 	if l.shut || len(l.conns) >= l.maxConns {

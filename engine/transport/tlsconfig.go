@@ -1,3 +1,5 @@
+//go:build !sk400vop_notls
+
 package transport
 
 import (
