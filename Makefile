@@ -5,7 +5,7 @@ export GOFLAGS := -buildvcs=false
 GO ?= go
 FUZZTIME ?= 10m
 
-.PHONY: all demo demo-tools test vet unit allocs notls interop bench-check bench fuzz tools lib install ctest ctest-asan cmake-tool footprint
+.PHONY: all demo demo-tools test vet unit allocs notls interop bench-check bench fuzz tools lib install ctest ctest-asan cmake-tool footprint FORCE
 
 all: test
 
@@ -165,13 +165,20 @@ PREFIX ?= /usr/local
 
 lib: $(LIB_SO) $(BUILD)/libsk400vop.a
 
-$(LIB_SO): $(LIB_SRCS) $(shell find engine media -name '*.go' ! -name '*_test.go')
+# The libraries depend on the build options too: a library built with
+# LIB_TLS=0 is rebuilt by a plain `make lib`, not taken as up to date.
+LIB_CONFIG := tls=$(LIB_TLS) relr=$(LIB_RELR)
+$(BUILD)/.lib-config: FORCE
+	@mkdir -p $(BUILD); [ "$$(cat $@ 2>/dev/null)" = "$(LIB_CONFIG)" ] || echo "$(LIB_CONFIG)" > $@
+FORCE:
+
+$(LIB_SO): $(BUILD)/.lib-config $(LIB_SRCS) $(shell find engine media -name '*.go' ! -name '*_test.go')
 	@mkdir -p $(BUILD)
 	$(GO) build -buildmode=c-shared $(LIB_GOFLAGS) -ldflags='$(LIB_LDFLAGS)' -o $@ ./capi
 	rm -f $(BUILD)/libsk400vop.so.h $(BUILD)/libsk400vop.so.$(ABI_MAJOR).h
 	ln -sf libsk400vop.so.$(ABI_MAJOR) $(BUILD)/libsk400vop.so
 
-$(BUILD)/libsk400vop.a: $(LIB_SRCS) $(shell find engine media -name '*.go' ! -name '*_test.go')
+$(BUILD)/libsk400vop.a: $(BUILD)/.lib-config $(LIB_SRCS) $(shell find engine media -name '*.go' ! -name '*_test.go')
 	@mkdir -p $(BUILD)
 	$(GO) build -buildmode=c-archive $(LIB_GOFLAGS) -ldflags='-s -w -buildid=' -o $@ ./capi
 	rm -f $(BUILD)/libsk400vop.h
