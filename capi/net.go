@@ -612,9 +612,6 @@ type cResolver struct{ n *cnet }
 
 var _ transport.Resolver = cResolver{}
 
-// resolveTimeout bounds one Locate over the app's resolver.
-const resolveTimeout = 10 * time.Second
-
 // query asks the app for the records of name of type t and returns the
 // DNS response it wrote.
 func (r cResolver) query(ctx context.Context, name string, t int) ([]byte, error) {

@@ -6,9 +6,7 @@ package main
 import "C"
 
 import (
-	"context"
 
-	"github.com/sk400vop/sk400vop/engine/sip"
 	"github.com/sk400vop/sk400vop/engine/transport"
 	"github.com/sk400vop/sk400vop/engine/ua"
 )
@@ -32,13 +30,7 @@ func (st *cstack) plugTables(nt *C.sk400vop_net, mt *C.sk400vop_media, trace boo
 		}
 		st.net, tc.Sockets = n, n
 		if nt.resolve != nil {
-			r := cResolver{n}
-			// Locate runs on the loop, as the UA's default one does.
-			uc.Locate = func(u sip.URI) ([]transport.Addr, error) {
-				ctx, cancel := context.WithTimeout(context.Background(), resolveTimeout)
-				defer cancel()
-				return transport.Locate(ctx, r, u, nil)
-			}
+			uc.Resolver = cResolver{n} // behind the UA's DNS cache, on the loop
 		}
 	}
 	if trace && st.ev.on_sip_trace != nil {

@@ -1175,7 +1175,8 @@ SK400VOP_API sk400vop_status sk400vop_message_send(sk400vop_stack_id stack, sk40
  *
  * Threads: the callbacks of the table run on internal threads, possibly
  * concurrently for different sockets: the engine loop sends UDP and runs
- * resolve; each TCP/TLS connection has a thread that connects and writes;
+ * resolve (as does a background thread refreshing a cached answer, see
+ * there); each TCP/TLS connection has a thread that connects and writes;
  * the thread calling sk400vop_create or sk400vop_network_changed opens the
  * listening sockets. They must be thread-safe and must not block (resolve
  * aside, see there). From them only sk400vop_version, _strerror,
@@ -1242,9 +1243,14 @@ struct sk400vop_net {
      * (answer_len bytes of room) and returns its length; or a negative
      * value when the lookup failed (no record: any negative value). On
      * Linux `return res_query(name, 1, type, answer, answer_len);` is enough;
-     * on Android use android_res_nquery/android_res_nresult. It runs on the
-     * engine loop and holds the stack up while it runs: answer within a few
-     * seconds. NULL: the built-in resolver (Go's and /etc/resolv.conf). */
+     * on Android use android_res_nquery/android_res_nresult. The stack
+     * caches the answers: one is used for a minute, then for up to an
+     * hour more while resolve refreshes it on a background thread; a
+     * failure is remembered for 5 s; sk400vop_network_changed forgets
+     * them all. A name not cached is resolved on the engine loop, which
+     * waits for it: answer within a few seconds. Calls for different names
+     * may run at once. NULL: the built-in resolver (Go's and
+     * /etc/resolv.conf), cached alike. */
     int32_t (*resolve)(void *user_data, const char *name, int32_t type, uint8_t *answer, size_t answer_len);
 };
 

@@ -161,6 +161,7 @@ func (s *Stack) NetworkChanged(listen []transport.ListenSpec) error {
 	var accErr error
 	if err := s.Do(func(u *ua.UA) {
 		old.Flush() // what the loop queued on the old sockets before the swap
+		u.FlushDNS()
 		for _, a := range u.Accounts() {
 			p, ok := transport.ParseProto(a.Transport())
 			if !ok {

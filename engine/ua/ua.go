@@ -28,9 +28,15 @@ type Config struct {
 	Events      Events
 	NewMedia    MediaFactory
 	// Locate finds where to send a request for a URI (RFC 3263). nil uses
-	// transport.Locate with the system resolver, which blocks the loop
-	// while DNS answers: literal addresses need no lookup.
+	// transport.Locate with Resolver behind a transport.DNSCache: the loop
+	// waits for DNS only for a name not resolved lately (an answer is
+	// fresh for a minute, then served at once while refreshed in the
+	// background for up to an hour; FlushDNS forgets them); literal
+	// addresses need no lookup.
 	Locate func(sip.URI) ([]transport.Addr, error)
+	// Resolver answers the DNS queries of the default Locate; nil is the
+	// built-in resolver (Go's, and /etc/resolv.conf for NAPTR).
+	Resolver transport.Resolver
 	// UserAgent is the User-Agent of our requests and the Server of our
 	// responses; "" sends none.
 	UserAgent string
@@ -132,9 +138,21 @@ type UA struct {
 	dialogs  map[dialog.ID]*Call
 	invites  map[*transaction.ServerTx]*Call // incoming INVITEs not yet answered finally
 	requests map[*transaction.ServerTx]*ServerRequest
-	es       eventState // subscriptions, publications, transfers
+	es       eventState          // subscriptions, publications, transfers
+	dns      *transport.DNSCache // behind the default Locate; nil with Config.Locate
 	nextID   uint64
 	closed   bool
+}
+
+// locateTimeout bounds one RFC 3263 location by the default Locate.
+const locateTimeout = 10 * time.Second
+
+// FlushDNS forgets the DNS answers the default Locate cached: after a
+// network change they may be wrong (split-horizon DNS) or unreachable.
+func (u *UA) FlushDNS() {
+	if u.dns != nil {
+		u.dns.Flush()
+	}
 }
 
 // Errors of the UA.
@@ -178,9 +196,17 @@ func New(cfg Config) (*UA, error) {
 	if cfg.RequestTimeout <= 0 {
 		cfg.RequestTimeout = 10 * time.Second
 	}
+	var dns *transport.DNSCache
 	if cfg.Locate == nil {
+		r := cfg.Resolver
+		if r == nil {
+			r = transport.NewDNSResolver(nil)
+		}
+		dns = transport.NewDNSCache(r, transport.DNSCacheConfig{Now: cfg.Clock.Now})
 		cfg.Locate = func(u sip.URI) ([]transport.Addr, error) {
-			return transport.Locate(context.Background(), nil, u, nil)
+			ctx, cancel := context.WithTimeout(context.Background(), locateTimeout)
+			defer cancel()
+			return transport.Locate(ctx, dns, u, nil)
 		}
 	}
 	u := &UA{
@@ -191,6 +217,7 @@ func New(cfg Config) (*UA, error) {
 		dialogs:  map[dialog.ID]*Call{},
 		invites:  map[*transaction.ServerTx]*Call{},
 		requests: map[*transaction.ServerTx]*ServerRequest{},
+		dns:      dns,
 	}
 	if u.rnd == nil {
 		var seed [16]byte
