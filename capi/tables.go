@@ -6,7 +6,6 @@ package main
 import "C"
 
 import (
-
 	"github.com/sk400vop/sk400vop/engine/transport"
 	"github.com/sk400vop/sk400vop/engine/ua"
 )
