@@ -49,8 +49,9 @@ type DNSCacheConfig struct {
 	Stale      time.Duration    // default 1 h
 	Negative   time.Duration    // default 5 s
 	MaxEntries int              // default 256
-	// RefreshTimeout bounds one background lookup (default 10 s).
-	RefreshTimeout time.Duration
+	// Timeout bounds one lookup: in the background, or for a caller
+	// whose context has no deadline (default 10 s).
+	Timeout time.Duration
 }
 
 // Default DNSCache settings.
@@ -59,7 +60,7 @@ const (
 	DefaultDNSStale      = time.Hour
 	DefaultDNSNegative   = 5 * time.Second
 	DefaultDNSMaxEntries = 256
-	defaultDNSRefresh    = 10 * time.Second
+	defaultDNSTimeout    = 10 * time.Second
 )
 
 type dnsKind uint8
@@ -105,8 +106,8 @@ func NewDNSCache(r Resolver, cfg DNSCacheConfig) *DNSCache {
 	if cfg.MaxEntries <= 0 {
 		cfg.MaxEntries = DefaultDNSMaxEntries
 	}
-	if cfg.RefreshTimeout <= 0 {
-		cfg.RefreshTimeout = defaultDNSRefresh
+	if cfg.Timeout <= 0 {
+		cfg.Timeout = defaultDNSTimeout
 	}
 	return &DNSCache{r: r, cfg: cfg, entries: map[dnsKey]*dnsEntry{}}
 }
@@ -173,8 +174,14 @@ func (c *DNSCache) lookup(ctx context.Context, k dnsKey) (dnsEntry, error) {
 	}
 	gen := c.gen
 	c.mu.Unlock()
-	e := c.resolve(ctx, k)
-	if ctx.Err() == nil { // a lookup cut short by its caller says nothing of the name
+	lctx := ctx
+	if _, ok := ctx.Deadline(); !ok {
+		var cancel context.CancelFunc
+		lctx, cancel = context.WithTimeout(ctx, c.cfg.Timeout)
+		defer cancel()
+	}
+	e := c.resolve(lctx, k)
+	if ctx.Err() == nil { // a lookup its caller cut short says nothing of the name
 		c.store(k, gen, e)
 	}
 	return e, e.err
@@ -184,7 +191,7 @@ func (c *DNSCache) lookup(ctx context.Context, k dnsKey) (dnsEntry, error) {
 // when the lookup fails, keeps serving the old one until it is too old.
 func (c *DNSCache) refresh(k dnsKey, gen uint64) {
 	defer c.wg.Done()
-	ctx, cancel := context.WithTimeout(context.Background(), c.cfg.RefreshTimeout)
+	ctx, cancel := context.WithTimeout(context.Background(), c.cfg.Timeout)
 	e := c.resolve(ctx, k)
 	cancel()
 	if !e.failed {

@@ -86,3 +86,18 @@ func TestDefaultLocateCachesDNS(t *testing.T) {
 		t.Fatalf("after FlushDNS asked\n %s\nwant\n %s", got, first)
 	}
 }
+
+// TestDefaultLocateNumericAllocs: the default Locate costs a literal
+// address, the target of every in-dialog request to a phone, only the
+// target list it returns: no context, no DNS.
+func TestDefaultLocateNumericAllocs(t *testing.T) {
+	if raceEnabled {
+		t.Skip("allocation counts differ under the race detector; make allocs runs this without it")
+	}
+	w := newWorld(t, 1)
+	alice := w.peer("alice", "10.0.0.1", nil)
+	uri := mustURI("sip:bob@10.0.0.2:5060")
+	if n := testing.AllocsPerRun(100, func() { alice.ua.cfg.Locate(uri) }); n > 1 {
+		t.Errorf("%v allocations a Locate, want 1 (the targets)", n)
+	}
+}

@@ -144,9 +144,6 @@ type UA struct {
 	closed   bool
 }
 
-// locateTimeout bounds one RFC 3263 location by the default Locate.
-const locateTimeout = 10 * time.Second
-
 // FlushDNS forgets the DNS answers the default Locate cached: after a
 // network change they may be wrong (split-horizon DNS) or unreachable.
 func (u *UA) FlushDNS() {
@@ -204,9 +201,10 @@ func New(cfg Config) (*UA, error) {
 		}
 		dns = transport.NewDNSCache(r, transport.DNSCacheConfig{Now: cfg.Clock.Now})
 		cfg.Locate = func(u sip.URI) ([]transport.Addr, error) {
-			ctx, cancel := context.WithTimeout(context.Background(), locateTimeout)
-			defer cancel()
-			return transport.Locate(ctx, dns, u, nil)
+			// No context of our own: the cache bounds each lookup it
+			// makes, and a literal address (every in-dialog request to
+			// a phone) needs none.
+			return transport.Locate(context.Background(), dns, u, nil)
 		}
 	}
 	u := &UA{

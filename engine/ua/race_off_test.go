@@ -1,0 +1,5 @@
+//go:build !race
+
+package ua
+
+const raceEnabled = false
