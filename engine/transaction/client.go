@@ -12,13 +12,14 @@ import (
 // ClientTx is a client transaction: INVITE (RFC 3261 §17.1.1, RFC 6026)
 // or non-INVITE (§17.1.2).
 type ClientTx struct {
-	l      *Layer
-	key    clientKey
-	req    *sip.Message
-	dst    transport.Addr
-	h      ClientHandler
-	invite bool
-	state  State
+	l       *Layer
+	key     clientKey
+	req     *sip.Message
+	dst     transport.Addr
+	h       ClientHandler
+	invite  bool
+	borrows bool // h is a ResponseBorrower: responses are released after it
+	state   State
 	// cancelPending: a CANCEL was asked for before any provisional (§9.1).
 	cancelPending bool
 

@@ -4,6 +4,9 @@ import (
 	"errors"
 	"testing"
 	"time"
+
+	"github.com/sk400vop/sk400vop/engine/sip"
+	"github.com/sk400vop/sk400vop/engine/transport"
 )
 
 func TestClientInviteRetransmitsUntilTimerB(t *testing.T) {
@@ -270,4 +273,50 @@ func TestTimerCCancelsAnUnansweredInvite(t *testing.T) {
 	}
 	f.clk.Advance(time.Second)
 	f.done()
+}
+
+// keeper keeps every response it gets, as a handler may.
+type keeper struct{ responses []*sip.Message }
+
+func (k *keeper) OnResponse(_ *ClientTx, resp *sip.Message) { k.responses = append(k.responses, resp) }
+func (k *keeper) OnFailure(*ClientTx, error)                {}
+
+// borrower promises not to keep responses (ResponseBorrower) and, to
+// show what the promise is for, breaks it.
+type borrower struct{ keeper }
+
+func (*borrower) BorrowsResponses() {}
+
+// TestBorrowedResponsesAreReleased: the responses given to a
+// ResponseBorrower, directly or through failover, go back to sip's pool
+// once it returns; under the race detector a released Message reads
+// empty, so a borrower that kept one would see it. Other handlers keep
+// theirs intact.
+func TestBorrowedResponsesAreReleased(t *testing.T) {
+	f := newFixture(t)
+	k, b := &keeper{}, &borrower{}
+	reqK, reqB, reqF := request("INVITE", "z9hG4bK1"), request("INVITE", "z9hG4bK2"), request("INVITE", "z9hG4bK3")
+	f.l.Request(reqK, udpPeer, k)
+	f.l.Request(reqB, udpPeer, b)
+	txF, err := f.l.RequestTargets(reqF, []transport.Addr{udpPeer}, b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, req := range []*sip.Message{reqK, reqB, txF.Request()} {
+		f.l.HandleMessage(reply(req, 180, "b1"), udpPeer)
+	}
+	if len(k.responses) != 1 || k.responses[0].StatusCode() != 180 || k.responses[0].Get("To") == "" {
+		t.Fatalf("the keeper's response changed: %v", k.responses)
+	}
+	if len(b.responses) != 2 {
+		t.Fatalf("the borrower heard %d responses, want 2", len(b.responses))
+	}
+	if raceEnabled {
+		for i, r := range b.responses {
+			if r.StatusCode() != 0 || len(r.Headers()) != 0 {
+				t.Errorf("borrowed response %d was not released: %d with %d headers", i, r.StatusCode(), len(r.Headers()))
+			}
+		}
+	}
+	f.clk.Advance(time.Minute)
 }

@@ -40,6 +40,27 @@ type ClientHandler interface {
 	OnFailure(tx *ClientTx, err error)
 }
 
+// A ResponseBorrower is a ClientHandler that keeps nothing of the
+// responses OnResponse gets once it returns but values read from them
+// (strings included): neither the *sip.Message nor a slice of it. Each
+// such response is then given back with sip.ReleaseMessage, and its
+// memory serves the next datagram read: two of the four Messages a call
+// receives, and most of the garbage a call leaves (docs/PERFORMANCE.md).
+type ResponseBorrower interface {
+	ClientHandler
+	BorrowsResponses()
+}
+
+// borrows reports whether h, or the handler a failover wraps, is a
+// ResponseBorrower.
+func borrows(h ClientHandler) bool {
+	if f, ok := h.(*failover); ok {
+		h = f.h
+	}
+	_, ok := h.(ResponseBorrower)
+	return ok
+}
+
 // Layer matches messages to transactions and runs their state machines.
 // It is not safe for concurrent use: drive it from one goroutine, the one
 // its Clock runs callbacks on.
@@ -132,6 +153,9 @@ func (l *Layer) HandleMessage(msg *sip.Message, src transport.Addr) {
 	cseq, _ := msg.CSeq()
 	if tx := l.clients[clientKey{via.Branch(), cseq.Method}]; tx != nil {
 		tx.receive(msg)
+		if tx.borrows {
+			sip.ReleaseMessage(msg)
+		}
 		return
 	}
 	l.tu.OnStray(msg, src)
@@ -311,7 +335,7 @@ func (l *Layer) Request(req *sip.Message, dst transport.Addr, h ClientHandler) (
 	if len(l.clients) >= l.cfg.MaxTransactions {
 		return nil, ErrOverload
 	}
-	tx := &ClientTx{l: l, key: key, req: req, dst: dst, h: h, invite: req.Method() == "INVITE"}
+	tx := &ClientTx{l: l, key: key, req: req, dst: dst, h: h, invite: req.Method() == "INVITE", borrows: borrows(h)}
 	l.clients[key] = tx
 	tx.start()
 	return tx, nil

@@ -522,7 +522,7 @@ func (l *Layer) receiveBatch(in []inbound) {
 // is a request that can be answered), rate limited (answered 503), or the
 // Layer is closing.
 func (l *Layer) accept(data []byte, src Addr, r replier) *sip.Message {
-	msg := new(sip.Message)
+	msg := sip.AcquireMessage()
 	if err := l.parser.Parse(msg, data); err != nil {
 		if !onlyCRLF(data) { // a CRLF keep-alive over UDP is no fault
 			l.malformed.Add(1)

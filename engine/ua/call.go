@@ -452,6 +452,9 @@ func (h *byeTU) OnResponse(_ *transaction.ClientTx, resp *sip.Message) {
 	}
 }
 
+// BorrowsResponses: byeTU keeps only the status and reason of a response.
+func (h *byeTU) BorrowsResponses() {}
+
 func (h *byeTU) OnFailure(_ *transaction.ClientTx, err error) {
 	h.c.end(CallEvent{Code: failureCode(err), Local: true, Cause: h.reason, Err: err})
 }

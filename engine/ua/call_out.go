@@ -109,6 +109,12 @@ func (h *inviteTU) OnResponse(tx *transaction.ClientTx, resp *sip.Message) {
 	(*Call)(h).onInviteResponse(tx, resp)
 }
 
+// BorrowsResponses: the call keeps values read from its INVITE's
+// responses (dialog state, strings, the body, which media may keep), never
+// a response itself; the ACKs and BYEs it builds from one are Messages of
+// their own.
+func (h *inviteTU) BorrowsResponses() {}
+
 func (h *inviteTU) OnFailure(tx *transaction.ClientTx, err error) {
 	(*Call)(h).onInviteFailure(tx, err)
 }
