@@ -62,7 +62,8 @@ func NewRequest(spec RequestSpec) (*Message, error) {
 		spec.CSeq >= 1<<31 || !oneLine(spec.CallID) || !oneLine(spec.ContentType) {
 		return nil, ErrSpec // §8.1.1.5: a new CSeq is below 2**31
 	}
-	m := &Message{method: spec.Method}
+	m := AcquireMessage()
+	m.method = spec.Method
 	m.headers = m.inline[:0]
 	// Every value is appended to b and sliced from one string at the end.
 	// b starts on the stack with room for an ordinary request, so the only

@@ -79,6 +79,9 @@ func (a Addr) String() string {
 // network: a reliable transport that still has to connect queues the
 // message and reports a later failure through Handler.HandleFlowError.
 type Sender interface {
+	// Send puts msg on the wire to dst. It serializes msg before it
+	// returns, whatever it returns: the caller may reuse msg afterwards
+	// (the UA gives its ACKs back to sip's pool).
 	Send(dst Addr, msg *sip.Message) error
 }
 

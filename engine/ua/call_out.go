@@ -375,6 +375,7 @@ func (c *Call) resendAck(resp *sip.Message) {
 		ack.SetBody("application/sdp", c.ackBody)
 	}
 	c.ua.sendAck(ack)
+	sip.ReleaseMessage(ack) // sent, and built anew for a retransmitted 2xx
 }
 
 // onStray2xx handles a 2xx that reached us after its INVITE transaction
