@@ -10,8 +10,10 @@ import "C"
 import (
 	"errors"
 	"fmt"
+	"net"
 	"runtime"
 	"runtime/debug"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -165,7 +167,11 @@ func parseListen(spec string) ([]transport.ListenSpec, error) {
 		}
 		proto, addr, ok := strings.Cut(part, ":")
 		p, okp := transport.ParseProto(proto)
-		if !ok || !okp || addr == "" {
+		_, port, err := net.SplitHostPort(addr)
+		if err == nil {
+			_, err = strconv.ParseUint(port, 10, 16)
+		}
+		if !ok || !okp || err != nil {
 			return nil, fmt.Errorf("%w: listen %q: want proto:host:port with proto udp, tcp or tls", errInvalid, part)
 		}
 		out = append(out, transport.ListenSpec{Proto: p, Address: addr})
