@@ -5,7 +5,7 @@ export GOFLAGS := -buildvcs=false
 GO ?= go
 FUZZTIME ?= 10m
 
-.PHONY: all demo demo-tools test vet unit allocs notls interop bench-check bench fuzz tools lib install ctest ctest-asan cmake-tool footprint FORCE
+.PHONY: all demo demo-tools test vet unit allocs notls bindings interop bench-check bench fuzz tools lib install ctest ctest-asan cmake-tool footprint FORCE
 
 all: test
 
@@ -46,7 +46,7 @@ demo-tools:
 		command -v $${pair%%:*} >/dev/null || { echo "error: demo: $${pair%%:*} still missing after installing $${pair#*:}" >&2; exit 1; }; \
 	done
 
-test: tools vet unit allocs interop bench-check ctest notls
+test: tools vet unit allocs interop bench-check ctest bindings notls
 
 vet:
 	$(GO) vet ./...
@@ -61,6 +61,12 @@ unit:
 # instrumentation moves values to the heap: run them once without it.
 allocs:
 	$(GO) test -count=1 -run 'Alloc|Builders|StampVia|SizeClass' ./engine/...
+
+# The bindings' smoke tests (bindings/*/README.md), each against the
+# library make lib builds: Python through ctypes; Java through its JNI glue
+# (needs a JDK: javac).
+bindings: lib
+	sh bindings/python/test.sh $(LIB_SO)
 
 # The library without TLS (LIB_TLS=0, Go tag sk400vop_notls): it builds,
 # vets, refuses TLS with its clear error, stays within issue 6's size
