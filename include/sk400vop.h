@@ -183,7 +183,9 @@ SK400VOP_API const char *sk400vop_version(void);
 /* sk400vop_strerror names a status code.
  * Ownership: a static string; do not free.
  * Thread-safety: any thread, any callback.
- * Returns: never NULL; "unknown status" for a code it does not know. */
+ * Returns: never NULL; "ok" for SK400VOP_OK and for any positive value
+ * (the count some functions such as sk400vop_poll return); "unknown
+ * status" for a negative code it does not know. */
 SK400VOP_API const char *sk400vop_strerror(sk400vop_status status);
 
 /* sk400vop_last_error copies the detail of the last error a function returned
