@@ -444,10 +444,11 @@ typedef struct sk400vop_events {
     void (*on_call_state)(void *app_ctx, sk400vop_stack_id stack, sk400vop_call_id call,
                           void *call_user_data, const sk400vop_call_info *info);
 
-    /* An offer/answer exchange of the call completed or failed: hold,
-     * resume, a re-INVITE or UPDATE either way, an answer in a 18x, a
-     * session refresh (info->event MEDIA, CHANGE_FAILED, REFRESHED).
-     * NULL: nothing is reported. */
+    /* An offer/answer exchange of the call completed or failed: the
+     * call's first one too (an answer in a 18x or in the 2xx), hold,
+     * resume, a re-INVITE or UPDATE either way, a session refresh
+     * (info->event MEDIA, CHANGE_FAILED, REFRESHED); info->local tells
+     * ours from the peer's. NULL: nothing is reported. */
     void (*on_call_media)(void *app_ctx, sk400vop_stack_id stack, sk400vop_call_id call,
                           void *call_user_data, const sk400vop_call_info *info);
 
