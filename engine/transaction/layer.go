@@ -44,8 +44,9 @@ type ClientHandler interface {
 // responses OnResponse gets once it returns but values read from them
 // (strings included): neither the *sip.Message nor a slice of it. Each
 // such response is then given back with sip.ReleaseMessage, and its
-// memory serves the next datagram read: two of the four Messages a call
-// receives, and most of the garbage a call leaves (docs/PERFORMANCE.md).
+// memory serves the next datagram read: a caller's INVITE and BYE handlers
+// borrow, so the four responses of a call leave no garbage
+// (docs/PERFORMANCE.md).
 type ResponseBorrower interface {
 	ClientHandler
 	BorrowsResponses()
