@@ -67,6 +67,7 @@ allocs:
 # (needs a JDK: javac).
 bindings: lib
 	sh bindings/python/test.sh $(LIB_SO)
+	sh bindings/java/test.sh $(LIB_SO)
 
 # The library without TLS (LIB_TLS=0, Go tag sk400vop_notls): it builds,
 # vets, refuses TLS with its clear error, stays within issue 6's size
