@@ -30,21 +30,7 @@ demo: tools demo-tools
 # missing; failing to get them fails loudly.
 DEMO_TOOLS := cmake:cmake cc:gcc c++:g++
 demo-tools:
-	@set -e; missing=""; \
-	for pair in $(DEMO_TOOLS); do \
-		command -v $${pair%%:*} >/dev/null || missing="$$missing $${pair#*:}"; \
-	done; \
-	if [ -n "$$missing" ]; then \
-		echo "demo: installing$$missing with apt-get"; \
-		sudo=""; [ "$$(id -u)" = 0 ] || sudo="sudo -n"; \
-		{ $$sudo apt-get -q update && \
-		  $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -q -y --no-install-recommends \
-			-o DPkg::Lock::Timeout=120$$missing; } \
-		|| { echo "error: demo: apt-get could not install$$missing (needs root or passwordless sudo and a Debian mirror)" >&2; exit 1; }; \
-	fi; \
-	for pair in $(DEMO_TOOLS); do \
-		command -v $${pair%%:*} >/dev/null || { echo "error: demo: $${pair%%:*} still missing after installing $${pair#*:}" >&2; exit 1; }; \
-	done
+	@sh scripts/need-debs.sh demo $(DEMO_TOOLS)
 
 test: tools vet unit allocs interop bench-check ctest bindings notls
 
@@ -65,7 +51,9 @@ allocs:
 # The bindings' smoke tests (bindings/*/README.md), each against the
 # library make lib builds: Python through ctypes; Java through its JNI glue
 # (needs a JDK: javac).
+BINDINGS_TOOLS := python3:python3 javac:default-jdk-headless
 bindings: lib
+	@sh scripts/need-debs.sh bindings $(BINDINGS_TOOLS)
 	sh bindings/python/test.sh $(LIB_SO)
 	sh bindings/java/test.sh $(LIB_SO)
 
@@ -93,28 +81,7 @@ notls: cmake-tool
 INTEROP_PKGS := kamailio:kamailio baresip:baresip-core sipp:sip-tester
 INTEROP_DEBS := kamailio-presence-modules
 interop:
-	@set -e; export PATH="$$PATH:/usr/sbin:/sbin"; missing=""; \
-	installed() { dpkg-query -W -f='$${Status}' "$$1" 2>/dev/null | grep -q 'ok installed'; }; \
-	for pair in $(INTEROP_PKGS); do \
-		command -v $${pair%%:*} >/dev/null || missing="$$missing $${pair#*:}"; \
-	done; \
-	for deb in $(INTEROP_DEBS); do \
-		installed $$deb || missing="$$missing $$deb"; \
-	done; \
-	if [ -n "$$missing" ]; then \
-		echo "interop: installing$$missing with apt-get"; \
-		sudo=""; [ "$$(id -u)" = 0 ] || sudo="sudo -n"; \
-		{ $$sudo apt-get -q update && \
-		  $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -q -y --no-install-recommends \
-			-o DPkg::Lock::Timeout=120$$missing; } \
-		|| { echo "error: interop: apt-get could not install$$missing (needs root or passwordless sudo and a Debian mirror)" >&2; exit 1; }; \
-	fi; \
-	for pair in $(INTEROP_PKGS); do \
-		command -v $${pair%%:*} >/dev/null || { echo "error: interop: $${pair%%:*} still missing after installing $${pair#*:}" >&2; exit 1; }; \
-	done; \
-	for deb in $(INTEROP_DEBS); do \
-		installed $$deb || { echo "error: interop: $$deb still not installed" >&2; exit 1; }; \
-	done
+	@sh scripts/need-debs.sh interop $(INTEROP_PKGS) $(addprefix :,$(INTEROP_DEBS))
 	@mkdir -p build; set -o pipefail; \
 	SK400VOP_INTEROP=1 $(GO) test -race -count=1 -timeout=5m -v ./interop/ 2>&1 | tee build/interop.log \
 	|| { echo "==== interop failed; the test lines (peer logs above, whole output in build/interop.log):"; \
@@ -192,14 +159,7 @@ $(BUILD)/libsk400vop.a: $(BUILD)/.lib-config $(LIB_SRCS) $(shell find engine med
 
 # cmake comes from Debian when missing; failing to get it fails loudly.
 cmake-tool:
-	@command -v cmake >/dev/null || { \
-		echo "ctest: installing cmake with apt-get"; \
-		sudo=""; [ "$$(id -u)" = 0 ] || sudo="sudo -n"; \
-		{ $$sudo apt-get -q update && \
-		  $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -q -y --no-install-recommends \
-			-o DPkg::Lock::Timeout=120 cmake; } \
-		|| { echo "error: cmake missing and apt-get could not install it (needs root or passwordless sudo and a Debian mirror)" >&2; exit 1; }; }
-	@command -v cmake >/dev/null || { echo "error: cmake still missing" >&2; exit 1; }
+	@sh scripts/need-debs.sh ctest cmake:cmake
 
 # The C examples and tests through CMake: the library is built by CMake
 # through the Go toolchain, the examples run as tests under ctest, then the
