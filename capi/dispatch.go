@@ -1,7 +1,6 @@
 package main
 
 import (
-	"runtime"
 	"sync"
 	"syscall"
 	"time"
@@ -121,12 +120,11 @@ func (q *queue) close() {
 	q.mu.Unlock()
 }
 
-// runThread is the dispatcher of thread mode: one goroutine locked to its
-// OS thread for its whole life, so the app (and a JNI layer) sees one
+// runThread is the dispatcher of thread mode, on one OS thread for its
+// whole life (startDispatcher), so the app (and a JNI layer) sees one
 // stable thread. It delivers until the queue is closed and drained, or the
 // stack is dead (destroyed from a callback), then releases the stack.
 func (st *cstack) runThread() {
-	runtime.LockOSThread() // never unlocked: the thread ends with the goroutine
 	defer close(st.done)
 	defer st.release()
 	for !st.dead.Load() {

@@ -15,6 +15,8 @@ import "C"
 
 import (
 	"fmt"
+	"runtime"
+	"runtime/cgo"
 	"runtime/debug"
 	"time"
 	"unsafe"
@@ -22,6 +24,28 @@ import (
 	"github.com/sk400vop/sk400vop/engine/transport"
 	"github.com/sk400vop/sk400vop/engine/ua"
 )
+
+// startDispatcher runs st's thread-mode dispatcher on a thread of C's own
+// (sk400vop__start_dispatcher): a cgo callback stays on the thread that
+// made it, and the thread ends when runThread returns. Should no thread be
+// had, a goroutine locked to a Go-made thread does the job.
+func (st *cstack) startDispatcher() {
+	h := cgo.NewHandle(st)
+	if C.sk400vop__start_dispatcher(C.uintptr_t(h)) != 0 {
+		h.Delete()
+		go func() {
+			runtime.LockOSThread() // never unlocked: the thread goes with the goroutine
+			st.runThread()
+		}()
+	}
+}
+
+//export sk400vop__go_dispatch
+func sk400vop__go_dispatch(h C.uintptr_t) {
+	st := cgo.Handle(h).Value().(*cstack)
+	cgo.Handle(h).Delete()
+	st.runThread()
+}
 
 // guard turns a panic of an export into SK400VOP_ERR_INTERNAL, recorded as
 // the last error of stack id (0: global) and logged.

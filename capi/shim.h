@@ -74,4 +74,9 @@ extern __thread int sk400vop__restricted;
  * restricted marker set (the dispatching one for on_sip_trace). */
 #include "tables.h"
 
+/* Starts thread mode's dispatcher on a detached thread of C's own, which
+ * runs sk400vop__go_dispatch(handle) and ends when it returns. Returns 0 or
+ * the pthread_create error. */
+int sk400vop__start_dispatcher(uintptr_t handle);
+
 #endif

@@ -7,6 +7,7 @@
  * normalisation (read min(struct_size, sizeof), zero-fill the rest), NULL
  * and length checks, the thread-local markers that tell a call from inside a
  * callback, and static strings. */
+#include <pthread.h>
 #include <string.h>
 
 #include "sk400vop.h"
@@ -639,4 +640,28 @@ void sk400vop__call_obj(int which, const sk400vop_events *ev, uintptr_t app_ctx,
     }
     }
     sk__dispatching = prev;
+}
+
+/* The dispatcher of thread mode runs on a thread of C's own rather than on
+ * one the Go runtime made: when its stack is done, sk400vop__go_dispatch
+ * returns and the thread really ends, so pthread-key destructors run (a
+ * JNI layer's DetachCurrentThread). A goroutine locked to a Go-made thread
+ * does not promise that: the runtime parks its first thread for good
+ * instead of ending it. */
+static void *dispatcher_main(void *handle)
+{
+    sk400vop__go_dispatch((uintptr_t)handle);
+    return NULL;
+}
+
+int sk400vop__start_dispatcher(uintptr_t handle)
+{
+    pthread_attr_t attr;
+    pthread_t thread;
+    int rc = pthread_attr_init(&attr);
+    if (rc != 0) return rc;
+    (void)pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+    rc = pthread_create(&thread, &attr, dispatcher_main, (void *)handle);
+    pthread_attr_destroy(&attr);
+    return rc;
 }

@@ -344,7 +344,7 @@ func create(cfg *C.sk400vop_config, ev *C.sk400vop_events, netT *C.sk400vop_net,
 	}
 	st.s = s
 	if !st.pollMode {
-		go st.runThread()
+		st.startDispatcher()
 	}
 	registry.Lock()
 	registry.stacks[st.id] = st
