@@ -17,7 +17,9 @@
  *     struct_size smaller than the struct of ABI 1.0 is refused
  *     (SK400VOP_ERR_INVALID).
  *   - Events reach the app in order, one at a time, from one dispatcher: a
- *     stack-owned thread (SK400VOP_DISPATCH_THREAD), or the app's own thread
+ *     stack-owned thread (SK400VOP_DISPATCH_THREAD), which ends once the
+ *     stack is destroyed and its last event delivered (thread-local
+ *     destructors run: a JNI layer detaches there), or the app's own thread
  *     inside sk400vop_poll() (SK400VOP_DISPATCH_POLL).
  *   - Every function is safe from any thread and from inside any callback of
  *     the event table (but see on_log and on_events_pending). Functions that
