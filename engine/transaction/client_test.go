@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/sk400vop/sk400vop/engine/sip"
+	"github.com/sk400vop/sk400vop/engine/testkit"
 	"github.com/sk400vop/sk400vop/engine/transport"
 )
 
@@ -289,9 +290,9 @@ func (*borrower) BorrowsResponses() {}
 
 // TestBorrowedResponsesAreReleased: the responses given to a
 // ResponseBorrower, directly or through failover, go back to sip's pool
-// once it returns; under the race detector a released Message reads
-// empty, so a borrower that kept one would see it. Other handlers keep
-// theirs intact.
+// once it returns, cleared at once (and under the race detector never
+// reused), so a borrower that kept one would see it empty. Other handlers
+// keep theirs intact.
 func TestBorrowedResponsesAreReleased(t *testing.T) {
 	f := newFixture(t)
 	k, b := &keeper{}, &borrower{}
@@ -311,12 +312,48 @@ func TestBorrowedResponsesAreReleased(t *testing.T) {
 	if len(b.responses) != 2 {
 		t.Fatalf("the borrower heard %d responses, want 2", len(b.responses))
 	}
-	if raceEnabled {
-		for i, r := range b.responses {
-			if r.StatusCode() != 0 || len(r.Headers()) != 0 {
-				t.Errorf("borrowed response %d was not released: %d with %d headers", i, r.StatusCode(), len(r.Headers()))
-			}
+	for i, r := range b.responses { // cleared on release (and, under -race, never reused)
+		if r.StatusCode() != 0 || len(r.Headers()) != 0 {
+			t.Errorf("borrowed response %d was not released: %d with %d headers", i, r.StatusCode(), len(r.Headers()))
 		}
 	}
 	f.clk.Advance(time.Minute)
 }
+
+// TestBorrowedStraysAreReleased: the ACK of a 2xx and a stray response go
+// back to the pool after a StrayBorrower's OnStray, cleared (and under the
+// race detector never reused). A TU that does not borrow keeps them.
+func TestBorrowedStraysAreReleased(t *testing.T) {
+	for _, borrow := range []bool{false, true} {
+		clk := testkit.NewClock(t0)
+		var u interface {
+			TU
+			kept() []*sip.Message
+		} = &keptStrays{}
+		if borrow {
+			u = &keptStraysBorrower{}
+		}
+		l := New(Config{Clock: clk, Transport: &wire{clk: clk}}, u)
+		inv := request("INVITE", "z9hG4bKx")
+		l.HandleMessage(request("ACK", "z9hG4bKack"), udpPeer) // no transaction: the ACK of a 2xx
+		l.HandleMessage(reply(inv, 200, "b1"), udpPeer)        // no client transaction: stray
+		got := u.kept()
+		if len(got) != 2 {
+			t.Fatalf("borrow=%v: %d strays, want 2", borrow, len(got))
+		}
+		for i, m := range got {
+			released := m.Method() == "" && m.StatusCode() == 0
+			if want := borrow; released != want {
+				t.Errorf("borrow=%v: stray %d released %v, want %v", borrow, i, released, want)
+			}
+		}
+	}
+}
+
+type keptStrays struct{ tu }
+
+func (k *keptStrays) kept() []*sip.Message { return k.strays }
+
+type keptStraysBorrower struct{ keptStrays }
+
+func (*keptStraysBorrower) BorrowsStrays() {}

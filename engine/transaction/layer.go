@@ -52,6 +52,24 @@ type ResponseBorrower interface {
 	BorrowsResponses()
 }
 
+// A StrayBorrower is a TU that keeps nothing of the messages OnStray gets
+// once it returns but values read from them (as ResponseBorrower): each
+// is then given back with sip.ReleaseMessage. The ACKs of a callee's 2xx
+// all come that way.
+type StrayBorrower interface {
+	TU
+	BorrowsStrays()
+}
+
+// stray hands msg to the TU as a stray, then releases it if the TU
+// borrows strays.
+func (l *Layer) stray(msg *sip.Message, src transport.Addr) {
+	l.tu.OnStray(msg, src)
+	if l.borrowStrays {
+		sip.ReleaseMessage(msg)
+	}
+}
+
 // borrows reports whether h, or the handler a failover wraps, is a
 // ResponseBorrower.
 func borrows(h ClientHandler) bool {
@@ -66,15 +84,17 @@ func borrows(h ClientHandler) bool {
 // It is not safe for concurrent use: drive it from one goroutine, the one
 // its Clock runs callbacks on.
 type Layer struct {
-	cfg     Config
-	clk     clock.Clock
-	epoch   time.Time // origin of the times client transactions keep (since)
-	net     transport.Sender
-	tu      TU
-	clients map[clientKey]*ClientTx
-	servers map[serverKey]*ServerTx
-	legacy  map[legacyKey][]*ServerTx // RFC 2543 requests without the magic cookie
-	merged  map[mergeKey]*ServerTx    // requests without To tag (§8.2.2.2)
+	cfg   Config
+	clk   clock.Clock
+	epoch time.Time // origin of the times client transactions keep (since)
+	net   transport.Sender
+	tu    TU
+	// borrowStrays: tu is a StrayBorrower, so strays are released after it.
+	borrowStrays bool
+	clients      map[clientKey]*ClientTx
+	servers      map[serverKey]*ServerTx
+	legacy       map[legacyKey][]*ServerTx // RFC 2543 requests without the magic cookie
+	merged       map[mergeKey]*ServerTx    // requests without To tag (§8.2.2.2)
 }
 
 // clientKey matches a response to its client transaction: the top Via
@@ -107,16 +127,18 @@ type mergeKey struct {
 // New returns a Layer that reports to tu.
 func New(cfg Config, tu TU) *Layer {
 	cfg = cfg.withDefaults()
+	_, borrowStrays := tu.(StrayBorrower)
 	return &Layer{
-		cfg:     cfg,
-		clk:     cfg.Clock,
-		epoch:   cfg.Clock.Now(),
-		net:     cfg.Transport,
-		tu:      tu,
-		clients: make(map[clientKey]*ClientTx),
-		servers: make(map[serverKey]*ServerTx),
-		legacy:  make(map[legacyKey][]*ServerTx),
-		merged:  make(map[mergeKey]*ServerTx),
+		borrowStrays: borrowStrays,
+		cfg:          cfg,
+		clk:          cfg.Clock,
+		epoch:        cfg.Clock.Now(),
+		net:          cfg.Transport,
+		tu:           tu,
+		clients:      make(map[clientKey]*ClientTx),
+		servers:      make(map[serverKey]*ServerTx),
+		legacy:       make(map[legacyKey][]*ServerTx),
+		merged:       make(map[mergeKey]*ServerTx),
 	}
 }
 
@@ -159,7 +181,7 @@ func (l *Layer) HandleMessage(msg *sip.Message, src transport.Addr) {
 		}
 		return
 	}
-	l.tu.OnStray(msg, src)
+	l.stray(msg, src)
 }
 
 // rejectMalformed answers a request that failed validation, without a
@@ -213,7 +235,7 @@ func (l *Layer) handleRequest(req *sip.Message, src transport.Addr) {
 	}
 	switch method {
 	case "ACK":
-		l.tu.OnStray(req, src) // the ACK for a 2xx is end to end (RFC 3261 §17.1.1.3)
+		l.stray(req, src) // the ACK for a 2xx is end to end (RFC 3261 §17.1.1.3)
 		return
 	case "CANCEL":
 		l.handleCancel(req, via, src)

@@ -515,6 +515,11 @@ func (u *UA) OnStray(msg *sip.Message, src transport.Addr) {
 	}
 }
 
+// BorrowsStrays: OnStray keeps values read from a stray (dialog IDs, the
+// ACK's body, which media may keep), never the message: the ACKs and BYEs
+// it answers with are built anew.
+func (u *UA) BorrowsStrays() {}
+
 // OnServerFailure implements transaction.TU.
 func (u *UA) OnServerFailure(tx *transaction.ServerTx, err error) {
 	if c := u.invites[tx]; c != nil {
