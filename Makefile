@@ -64,7 +64,7 @@ bindings: lib
 NOTLS_MAX_BYTES := 6000000
 notls: cmake-tool
 	$(GO) vet -tags sk400vop_notls ./...
-	$(GO) test -count=1 -tags sk400vop_notls -run NoTLS ./engine/transport
+	$(GO) test -count=1 -tags sk400vop_notls -run 'NoTLS|TLSDialer' ./engine/transport
 	$(MAKE) --no-print-directory -B BUILD=$(BUILD)/notls LIB_TLS=0 $(BUILD)/notls/libsk400vop.so.$(ABI_MAJOR)
 	@so=$(BUILD)/notls/libsk400vop.so.$(ABI_MAJOR); size=$$(stat -c %s $$so); \
 	other=$$(nm -D --defined-only $$so | awk '$$2 != "A" && $$3 !~ /^sk400vop_/' | wc -l); \

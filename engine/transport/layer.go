@@ -131,7 +131,7 @@ var (
 	ErrBadAddr      = errors.New("transport: invalid destination address")
 	ErrNoSocket     = errors.New("transport: no socket to send over")
 	ErrSIPSOverTLS  = errors.New("transport: a sips request must be sent over TLS (RFC 3261 §26.2.1)")
-	ErrNoTLS        = errors.New("transport: TLS is not built into this library (built with the sk400vop_notls tag)")
+	ErrNoTLS        = errors.New("transport: TLS is not built into this library (built with the sk400vop_notls tag), and the Sockets do not dial TLS")
 	ErrQueueFull    = errors.New("transport: connection send queue full")
 	ErrPeerClosed   = errors.New("transport: connection closed by peer")
 	ErrPongTimeout  = errors.New("transport: keep-alive pong missing (RFC 5626 §4.4.1)")
@@ -174,6 +174,7 @@ type Layer struct {
 	tlsBase  *tls.Config  // Config.TLS, for the connections we open
 	tlsSrv   *tls.Config  // for the connections we accept, nil without a TLS listener
 	insecure bool
+	tlsDial  TLSDialer // the Sockets' own TLS, if it has one: used for every TLS connection we open
 	batch    bool // Config.BatchSends
 
 	idle, keepAlive, pongWait, dialTimeout time.Duration
@@ -230,6 +231,7 @@ func NewLayer(cfg Config) (*Layer, error) {
 	if l.sockets == nil {
 		l.sockets = DefaultSockets()
 	}
+	l.tlsDial, _ = l.sockets.(TLSDialer)
 	if l.log == nil {
 		l.log = slog.New(slog.DiscardHandler)
 	}
@@ -394,7 +396,7 @@ func (l *Layer) Send(dst Addr, msg *sip.Message) error {
 		}
 		return l.sendUDP(dst, msg)
 	case TCP, TLS:
-		if dst.Proto == TLS && !tlsBuiltIn {
+		if dst.Proto == TLS && !tlsBuiltIn && l.tlsDial == nil {
 			return ErrNoTLS
 		}
 		return l.sendStream(dst, msg)

@@ -71,9 +71,6 @@ func Locate(ctx context.Context, r Resolver, uri sip.URI, rnd *rand.Rand) ([]Add
 		return nil, fmt.Errorf("%w: %q URI", ErrUnsupported, uri.Scheme)
 	}
 	secure := uri.IsSecure()
-	if secure && !tlsBuiltIn {
-		return nil, fmt.Errorf("%w: %s URI: %w", ErrUnsupported, uri.Scheme, ErrNoTLS)
-	}
 	var proto Proto // 0 until the transport parameter or DNS picks one
 	if tp := uri.Transport(); tp != "" {
 		p, ok := ParseProto(tp)
@@ -153,9 +150,7 @@ func Locate(ctx context.Context, r Resolver, uri sip.URI, rnd *rand.Rand) ([]Add
 		if len(l.out) == 0 && !l.srvFound && l.live() {
 			// §4.1: no usable NAPTR records, so SRV for each transport
 			// we speak, in our order of preference.
-			if tlsBuiltIn {
-				l.srv("_sips._tcp."+name, TLS)
-			}
+			l.srv("_sips._tcp."+name, TLS)
 			if !secure {
 				l.srv("_sip._tcp."+name, TCP)
 				l.srv("_sip._udp."+name, UDP)
@@ -254,7 +249,7 @@ func (l *locator) naptr(name string) {
 func naptrProto(service string, secure bool) (Proto, bool) {
 	switch {
 	case strings.EqualFold(service, "SIPS+D2T"):
-		return TLS, tlsBuiltIn // not a transport we speak without TLS
+		return TLS, true
 	case secure:
 		return 0, false
 	case strings.EqualFold(service, "SIP+D2T"):

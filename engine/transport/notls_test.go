@@ -3,8 +3,11 @@
 package transport
 
 // A build without crypto/tls (tag sk400vop_notls, `make lib LIB_TLS=0`)
-// refuses TLS clearly wherever it could be asked for. `make test` runs
-// these with the tag: go test -tags sk400vop_notls -run NoTLS.
+// refuses TLS clearly unless its Sockets dial TLS themselves
+// (TestTLSDialer, which runs in both builds). `make test` runs these with
+// the tag: go test -tags sk400vop_notls -run 'NoTLS|TLSDialer'. A TLS
+// target that RFC 3263 location returns fails at once with ErrNoTLS, and
+// the transaction layer's failover moves on to the next target.
 
 import (
 	"errors"
@@ -33,30 +36,5 @@ func TestNoTLSSendRefused(t *testing.T) {
 	}
 	if n := l.Stats().Conns; n != 0 {
 		t.Errorf("%d connections opened for a refused send", n)
-	}
-}
-
-// TestNoTLSLocate: RFC 3263 §4.1 picks only transports the client speaks,
-// so SIPS+D2T records and the _sips._tcp SRV fallback are passed over, and
-// a sips URI cannot be reached at all.
-func TestNoTLSLocate(t *testing.T) {
-	got, err := Locate(t.Context(), naptrZone(t), mustURI(t, "sip:alice@example.com"), seeded())
-	want := "TCP:[2001:db8::2]:5060 TCP:192.0.2.2:5060 UDP:192.0.2.1:5060"
-	if err != nil || targets(got) != want {
-		t.Errorf("NAPTR: got %s, %v; want %s", targets(got), err, want)
-	}
-	f := naptrZone(t)
-	f.naptr = nil
-	got, err = Locate(t.Context(), f, mustURI(t, "sip:alice@example.com"), seeded())
-	if err != nil || targets(got) != want {
-		t.Errorf("SRV: got %s, %v; want %s", targets(got), err, want)
-	}
-	for _, c := range f.calls {
-		if c == "SRV _sips._tcp.example.com" {
-			t.Errorf("looked up %s", c)
-		}
-	}
-	if _, err := Locate(t.Context(), naptrZone(t), mustURI(t, "sips:alice@example.com"), seeded()); !errors.Is(err, ErrNoTLS) || !errors.Is(err, ErrUnsupported) {
-		t.Errorf("sips: %v, want ErrUnsupported and ErrNoTLS", err)
 	}
 }

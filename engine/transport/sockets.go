@@ -25,6 +25,20 @@ type Sockets interface {
 	DialContext(ctx context.Context, network, address string) (net.Conn, error)
 }
 
+// TLSDialer is what a Sockets also implements when it makes TLS client
+// connections itself, with the platform's TLS (the C API's network table
+// with its connect_tls: Network.framework, SSLSocket, OpenSSL). DialTLS
+// connects to address ("host:port", over TCP) and completes the handshake
+// before it returns a connection that carries the plaintext: serverName
+// for SNI and, when verify is set, for checking the server's certificate
+// (RFC 5922: the SIP domain; the address when serverName is ""). A Layer
+// whose Sockets is a TLSDialer opens every TLS connection with it, in a
+// library built without crypto/tls too; TLS listeners still need the
+// built-in TLS.
+type TLSDialer interface {
+	DialTLS(ctx context.Context, address, serverName string, verify bool) (net.Conn, error)
+}
+
 // DefaultSockets returns the Sockets of package net: a net.ListenConfig
 // and a net.Dialer with their default settings (TCP keep-alive probes on,
 // and TCP_NODELAY on, which Go sets on every TCP connection).

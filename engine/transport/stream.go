@@ -208,6 +208,20 @@ func (c *conn) close(err error, report bool) {
 func (c *conn) connect() (net.Conn, error) {
 	ctx, cancel := context.WithTimeout(c.ctx, c.l.dialTimeout)
 	defer cancel()
+	if c.addr.Proto == TLS && c.l.tlsDial != nil {
+		// The platform's TLS: the connection comes back verified and
+		// carrying plaintext.
+		nc, err := c.l.tlsDial.DialTLS(ctx, c.addr.Addr.String(), c.addr.Host, !c.l.insecure)
+		if err != nil {
+			return nil, fmt.Errorf("transport: TLS connect %v: %w", c.addr, err)
+		}
+		if !c.setConn(nc, nc) {
+			nc.Close()
+			return nil, ErrClosed
+		}
+		c.touch()
+		return nc, nil
+	}
 	raw, err := c.l.sockets.DialContext(ctx, "tcp", c.addr.Addr.String())
 	if err != nil {
 		return nil, fmt.Errorf("transport: connect %v: %w", c.addr, err)
