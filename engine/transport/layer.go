@@ -175,7 +175,7 @@ type Layer struct {
 	tlsSrv   *tls.Config  // for the connections we accept, nil without a TLS listener
 	insecure bool
 	tlsDial  TLSDialer // the Sockets' own TLS, if it has one: used for every TLS connection we open
-	batch    bool // Config.BatchSends
+	batch    bool      // Config.BatchSends
 
 	idle, keepAlive, pongWait, dialTimeout time.Duration
 	maxConns, mtu                          int
