@@ -79,7 +79,7 @@ notls: cmake-tool
 # suite, which skips unless SK400VOP_INTEROP=1. INTEROP_DEBS are packages
 # without a command of their own (Kamailio modules), checked with dpkg-query.
 INTEROP_PKGS := kamailio:kamailio baresip:baresip-core sipp:sip-tester
-INTEROP_DEBS := kamailio-presence-modules
+INTEROP_DEBS := kamailio-presence-modules libssl-dev
 interop:
 	@sh scripts/need-debs.sh interop $(INTEROP_PKGS) $(addprefix :,$(INTEROP_DEBS))
 	@mkdir -p build; set -o pipefail; \

@@ -9,9 +9,9 @@ import (
 // invalid before any socket is tried, whichever part is wrong.
 func TestParseListen(t *testing.T) {
 	good := map[string]int{
-		"udp:127.0.0.1:0":                 1,
+		"udp:127.0.0.1:0":                  1,
 		"udp:[::1]:5060, tcp:0.0.0.0:5060": 2,
-		"tls:localhost:5061":              1,
+		"tls:localhost:5061":               1,
 	}
 	for spec, n := range good {
 		if got, err := parseListen(spec); err != nil || len(got) != n {

@@ -228,6 +228,28 @@ func (n *cnet) Listen(network, address string) (net.Listener, error) {
 // DialContext implements transport.Sockets: connect may complete at once
 // or later with SK400VOP_NET_CONNECTED or _ERROR.
 func (n *cnet) DialContext(ctx context.Context, network, address string) (net.Conn, error) {
+	return n.dial(ctx, network, address, func(id C.int64_t, a *C.sk400vop__addr) C.int32_t {
+		return C.sk400vop__net_connect(n.tbl, id, a)
+	})
+}
+
+// tlsNet is a cnet whose table has connect_tls: the platform's TLS, which
+// the transports then use for every TLS connection (transport.TLSDialer).
+type tlsNet struct{ *cnet }
+
+// DialTLS implements transport.TLSDialer over connect_tls, which completes
+// as connect does.
+func (n tlsNet) DialTLS(ctx context.Context, address, serverName string, verify bool) (net.Conn, error) {
+	cname := C.CString(serverName)
+	defer C.free(unsafe.Pointer(cname))
+	return n.dial(ctx, "tcp", address, func(id C.int64_t, a *C.sk400vop__addr) C.int32_t {
+		return C.sk400vop__net_connect_tls(n.tbl, id, a, cname, C.int32_t(cbool(verify)))
+	})
+}
+
+// dial opens a stream socket and connects it to address with connect,
+// which may complete at once or later.
+func (n *cnet) dial(ctx context.Context, network, address string, connect func(C.int64_t, *C.sk400vop__addr) C.int32_t) (net.Conn, error) {
 	ap, err := parseHostPort(address)
 	if err != nil {
 		return nil, err
@@ -240,7 +262,7 @@ func (n *cnet) DialContext(ctx context.Context, network, address string) (net.Co
 	s.conn = make(chan error, 1)
 	a := cAddr(ap)
 	var rc C.int32_t
-	n.call(func() { rc = C.sk400vop__net_connect(n.tbl, C.int64_t(s.id), &a) })
+	n.call(func() { rc = connect(C.int64_t(s.id), &a) })
 	switch {
 	case rc == 0:
 	case rc == -C.int32_t(syscall.EINPROGRESS):

@@ -74,7 +74,7 @@ static int sk__copy_in(void *dst, size_t own, size_t min, const void *src)
 
 const char *sk400vop_version(void)
 {
-    return "sk400vop 0.1.0 (abi 1.2)";
+    return "sk400vop 0.1.0 (abi 1.3)";
 }
 
 const char *sk400vop_strerror(sk400vop_status status)

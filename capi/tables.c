@@ -122,6 +122,19 @@ int32_t sk400vop__net_connect(const sk400vop_net *t, int64_t sock, const sk400vo
     return rc;
 }
 
+int32_t sk400vop__net_connect_tls(const sk400vop_net *t, int64_t sock, const sk400vop__addr *a,
+                                  const char *server_name, int32_t verify)
+{
+    struct sockaddr_storage ss;
+    uint32_t n = sk__sa_to(a, &ss);
+    int32_t rc;
+    if (t->connect_tls == NULL) return -EOPNOTSUPP;
+    SK__ENTER();
+    rc = t->connect_tls(t->user_data, sock, (const struct sockaddr *)&ss, n, server_name, verify);
+    SK__LEAVE();
+    return rc;
+}
+
 int32_t sk400vop__net_listen(const sk400vop_net *t, int64_t sock, int32_t backlog)
 {
     int32_t rc;

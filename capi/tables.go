@@ -28,6 +28,9 @@ func (st *cstack) plugTables(nt *C.sk400vop_net, mt *C.sk400vop_media, trace boo
 			return err
 		}
 		st.net, tc.Sockets = n, n
+		if nt.connect_tls != nil {
+			tc.Sockets = tlsNet{n} // TLS from the platform
+		}
 		if nt.resolve != nil {
 			uc.Resolver = cResolver{n} // behind the UA's DNS cache, on the loop
 		}
@@ -38,6 +41,9 @@ func (st *cstack) plugTables(nt *C.sk400vop_net, mt *C.sk400vop_media, trace boo
 			inner = transport.DefaultSockets()
 		}
 		tc.Sockets = traceSockets{inner: inner, st: st}
+		if _, ok := inner.(transport.TLSDialer); ok {
+			tc.Sockets = traceTLSSockets{traceSockets{inner: inner, st: st}}
+		}
 	}
 	return nil
 }

@@ -26,6 +26,8 @@ int32_t sk400vop__socktype(int stream);
 int32_t sk400vop__net_open(const sk400vop_net *t, int32_t family, int32_t type, int64_t *sock);
 int32_t sk400vop__net_bind(const sk400vop_net *t, int64_t sock, const sk400vop__addr *a);
 int32_t sk400vop__net_connect(const sk400vop_net *t, int64_t sock, const sk400vop__addr *a);
+int32_t sk400vop__net_connect_tls(const sk400vop_net *t, int64_t sock, const sk400vop__addr *a,
+                                  const char *server_name, int32_t verify);
 int32_t sk400vop__net_listen(const sk400vop_net *t, int64_t sock, int32_t backlog);
 /* to NULL: a stream send. */
 int64_t sk400vop__net_sendto(const sk400vop_net *t, int64_t sock, const void *buf, size_t len,

@@ -81,6 +81,18 @@ func (t traceSockets) DialContext(ctx context.Context, network, address string) 
 	return &traceConn{Conn: c, st: t.st}, nil
 }
 
+// traceTLSSockets is traceSockets over Sockets that dial TLS themselves
+// (tlsNet): what they carry is plaintext, and is traced as such.
+type traceTLSSockets struct{ traceSockets }
+
+func (t traceTLSSockets) DialTLS(ctx context.Context, address, serverName string, verify bool) (net.Conn, error) {
+	c, err := t.inner.(transport.TLSDialer).DialTLS(ctx, address, serverName, verify)
+	if err != nil {
+		return nil, err
+	}
+	return &traceConn{Conn: c, st: t.st}, nil
+}
+
 type tracePacketConn struct {
 	net.PacketConn
 	st *cstack

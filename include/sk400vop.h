@@ -55,7 +55,7 @@ extern "C" {
  * abi_version has another major (SK400VOP_ERR_ABI). The major is also the
  * SONAME: libsk400vop.so.1. A minor bump only appends. */
 #define SK400VOP_ABI_VERSION_MAJOR 1
-#define SK400VOP_ABI_VERSION_MINOR 2
+#define SK400VOP_ABI_VERSION_MINOR 3
 #define SK400VOP_ABI_VERSION \
     ((uint32_t)((SK400VOP_ABI_VERSION_MAJOR << 16) | SK400VOP_ABI_VERSION_MINOR))
 
@@ -473,7 +473,8 @@ typedef struct sk400vop_events {
 
     /* With config.sip_trace set: the bytes of one UDP datagram, or of one
      * chunk of a TCP/TLS stream (a chunk may hold part of a message or
-     * several; TLS is traced encrypted), sent (outgoing 1) or read
+     * several; TLS is traced encrypted, unless the network table's connect_tls
+     * carries it: plaintext then), sent (outgoing 1) or read
      * (outgoing 0) on a SIP socket; peer is the far end "ip:port". Runs
      * on the dispatcher, in order with the other events; msg is msg_len
      * bytes, also NUL-terminated. NULL: no trace. */
@@ -1257,6 +1258,22 @@ struct sk400vop_net {
      * may run at once. NULL: the built-in resolver (Go's and
      * /etc/resolv.conf), cached alike. */
     int32_t (*resolve)(void *user_data, const char *name, int32_t type, uint8_t *answer, size_t answer_len);
+
+    /* ABI 1.3. TLS from the platform (Network.framework, SSLSocket,
+     * OpenSSL): connects the stream sock to addr as connect does, then runs
+     * a TLS client handshake over it, with server_name (the SIP domain; ""
+     * when the target is an address) for SNI and, when verify is 1, the
+     * server's certificate checked for it (RFC 5922: a subjectAltName that
+     * is the domain; addr itself when server_name is ""). verify is 0 only
+     * with the config's tls_insecure. From then on sendto takes and
+     * sk400vop_net_receive gets the plaintext. It runs on the connection's
+     * own thread and may take until the handshake is done: return 0 once
+     * connected and verified, or -EINPROGRESS and report the outcome as
+     * SK400VOP_NET_CONNECTED or _ERROR (within the stack's connect
+     * timeout). NULL: TLS connections use the library's own TLS; a library
+     * built without it (make lib LIB_TLS=0) then refuses them. */
+    int32_t (*connect_tls)(void *user_data, sk400vop_sock sock, const struct sockaddr *addr,
+                           uint32_t addrlen, const char *server_name, int32_t verify);
 };
 
 /* sk400vop_net_init zeroes the table and sets struct_size.

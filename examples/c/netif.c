@@ -16,9 +16,18 @@
  * with 127.0.0.1 (a DNS response built here), so that a caller that dials
  * sip:bob@netif.test:PORT goes through the app's resolver.
  *
+ * Built with OpenSSL (-DSK_NETIF_TLS, as CMake does when it finds it),
+ * the table also has connect_tls: TLS from the platform, here OpenSSL,
+ * so that a library built without TLS (make lib LIB_TLS=0) still calls
+ * sip:...;transport=tls targets. --tls-ca FILE names the trusted CAs; the
+ * handshake runs on the connection's thread and the poll loop leaves the
+ * socket alone until it is done; then SSL_read and SSL_write carry the
+ * plaintext, under the table's lock (an SSL object is not thread-safe).
+ *
  * Output, one line per event: READY <aor> <proto> <addr>, CALL incoming,
  * CALL confirmed, CALL disconnected <code>, TRACE in|out <bytes> <peer>,
- * RESOLVE <name> <type>, NET opened <n> rx <datagrams/chunks> tx <sends>.
+ * RESOLVE <name> <type>, TLS ok|failed <server_name> [reason],
+ * NET opened <n> rx <datagrams/chunks> tx <sends>.
  * Exit status 0 when the call was confirmed and ended.
  */
 #define _GNU_SOURCE
@@ -36,6 +45,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#ifdef SK_NETIF_TLS
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#endif
+
 #include "sk400vop.h"
 
 enum { MAX_SOCKS = 64 };
@@ -43,7 +57,15 @@ enum { MAX_SOCKS = 64 };
 struct sock {
     int fd;            /* -1: free slot */
     int stream, listening, connecting;
+    int handshaking;   /* connect_tls under way: the poll loop keeps off */
+#ifdef SK_NETIF_TLS
+    SSL *ssl;          /* a TLS stream once its handshake is done */
+#endif
 };
+
+#ifdef SK_NETIF_TLS
+static SSL_CTX *tls_ctx; /* --tls-ca */
+#endif
 
 /* The app's sockets. The table's callbacks run on the stack's threads and
  * the poll loop on main's, so the table is under mu. */
@@ -100,7 +122,10 @@ static int32_t net_open(void *user, int32_t family, int32_t type, sk400vop_sock 
     }
     s->fd = fd;
     s->stream = type == SOCK_STREAM;
-    s->listening = s->connecting = 0;
+    s->listening = s->connecting = s->handshaking = 0;
+#ifdef SK_NETIF_TLS
+    s->ssl = NULL;
+#endif
     n->opened++;
     pthread_mutex_unlock(&n->mu);
     *sock = fd;
@@ -149,6 +174,37 @@ static int64_t net_sendto(void *user, sk400vop_sock sock, const void *buf, size_
         ssize_t k = sendto((int)sock, buf, len, MSG_NOSIGNAL, to, tolen);
         return k < 0 ? -errno : (int64_t)k;
     }
+#ifdef SK_NETIF_TLS
+    {
+        struct sock *s;
+        pthread_mutex_lock(&n->mu);
+        s = find(n, (int)sock);
+        if (s != NULL && s->ssl != NULL) {
+            while (done < len) {
+                int k = SSL_write(s->ssl, p + done, (int)(len - done)), e;
+                if (k > 0) {
+                    done += (size_t)k;
+                    continue;
+                }
+                e = SSL_get_error(s->ssl, k);
+                if (e != SSL_ERROR_WANT_WRITE && e != SSL_ERROR_WANT_READ) {
+                    pthread_mutex_unlock(&n->mu);
+                    return -EIO;
+                }
+                pthread_mutex_unlock(&n->mu); /* wait for room without the lock */
+                {
+                    struct pollfd pf = {(int)sock, e == SSL_ERROR_WANT_WRITE ? POLLOUT : POLLIN, 0};
+                    if (poll(&pf, 1, 1000) <= 0) return -EAGAIN;
+                }
+                pthread_mutex_lock(&n->mu);
+                if ((s = find(n, (int)sock)) == NULL || s->ssl == NULL) break;
+            }
+            pthread_mutex_unlock(&n->mu);
+            return (int64_t)done;
+        }
+        pthread_mutex_unlock(&n->mu);
+    }
+#endif
     /* A stream takes everything; SIP messages are small, so waiting a
      * little for room is enough for this example (a real app queues). */
     while (done < len) {
@@ -170,7 +226,13 @@ static int32_t net_close(void *user, sk400vop_sock sock)
     struct net *n = user;
     struct sock *s;
     pthread_mutex_lock(&n->mu);
-    if ((s = find(n, (int)sock)) != NULL) s->fd = -1;
+    if ((s = find(n, (int)sock)) != NULL) {
+        s->fd = -1;
+#ifdef SK_NETIF_TLS
+        SSL_free(s->ssl);
+        s->ssl = NULL;
+#endif
+    }
     close((int)sock);
     pthread_mutex_unlock(&n->mu);
     return 0;
@@ -184,6 +246,78 @@ static int32_t net_getsockname(void *user, sk400vop_sock sock, struct sockaddr *
     *len = l;
     return 0;
 }
+
+#ifdef SK_NETIF_TLS
+/* wait_fd waits up to ms for fd to be readable (want POLLIN) or writable. */
+static int wait_fd(int fd, short want, int ms)
+{
+    struct pollfd pf = {fd, want, 0};
+    return poll(&pf, 1, ms) == 1 && (pf.revents & (want | POLLHUP | POLLERR));
+}
+
+/* net_connect_tls connects and runs the TLS handshake with OpenSSL on the
+ * connection's thread (the header allows it to take its time there), the
+ * socket marked so that the poll loop leaves it alone meanwhile. */
+static int32_t net_connect_tls(void *user, sk400vop_sock sock, const struct sockaddr *addr, uint32_t len,
+                               const char *server_name, int32_t verify)
+{
+    struct net *n = user;
+    struct sock *s;
+    SSL *ssl;
+    int fd = (int)sock, err = 0, rc;
+    socklen_t l = sizeof err;
+    if (tls_ctx == NULL) return -EOPNOTSUPP; /* no --tls-ca */
+    pthread_mutex_lock(&n->mu);
+    if ((s = find(n, fd)) != NULL) s->handshaking = 1;
+    pthread_mutex_unlock(&n->mu);
+    if (connect(fd, addr, len) != 0) {
+        if (errno != EINPROGRESS) return -errno;
+        if (!wait_fd(fd, POLLOUT, 10000)) return -ETIMEDOUT;
+        getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &l);
+        if (err != 0) return -err;
+    }
+    ssl = SSL_new(tls_ctx);
+    if (ssl == NULL) return -ENOMEM;
+    SSL_set_fd(ssl, fd);
+    if (server_name[0] != '\0') {
+        SSL_set_tlsext_host_name(ssl, server_name); /* SNI */
+        if (verify) SSL_set1_host(ssl, server_name); /* RFC 5922: the SIP domain */
+    } else if (verify) { /* an address target: the certificate must name it */
+        char ip[INET6_ADDRSTRLEN] = "";
+        const void *a = addr->sa_family == AF_INET6 ? (const void *)&((const struct sockaddr_in6 *)addr)->sin6_addr
+                                                    : (const void *)&((const struct sockaddr_in *)addr)->sin_addr;
+        inet_ntop(addr->sa_family, a, ip, sizeof ip);
+        X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), ip);
+    }
+    if (!verify) SSL_set_verify(ssl, SSL_VERIFY_NONE, NULL);
+    while ((rc = SSL_connect(ssl)) != 1) {
+        int e = SSL_get_error(ssl, rc);
+        if ((e != SSL_ERROR_WANT_READ && e != SSL_ERROR_WANT_WRITE) ||
+            !wait_fd(fd, e == SSL_ERROR_WANT_READ ? POLLIN : POLLOUT, 10000)) {
+            long v = SSL_get_verify_result(ssl);
+            printf("TLS failed %s %s\n", server_name,
+                   v != X509_V_OK ? X509_verify_cert_error_string(v) : "handshake");
+            fflush(stdout);
+            SSL_free(ssl);
+            return -ECONNABORTED;
+        }
+    }
+    pthread_mutex_lock(&n->mu);
+    if ((s = find(n, fd)) != NULL) {
+        s->ssl = ssl;
+        s->handshaking = 0;
+        ssl = NULL;
+    }
+    pthread_mutex_unlock(&n->mu);
+    if (ssl != NULL) { /* closed meanwhile */
+        SSL_free(ssl);
+        return -ECONNABORTED;
+    }
+    printf("TLS ok %s\n", server_name);
+    fflush(stdout);
+    return 0;
+}
+#endif
 
 /* put16 appends a big-endian 16-bit value. */
 static uint8_t *put16(uint8_t *p, unsigned v)
@@ -284,7 +418,7 @@ static void pump(struct net *n, struct phone *ph, int evfd, int ms)
 
     pthread_mutex_lock(&n->mu);
     for (i = 0; i < MAX_SOCKS; i++) {
-        if (n->socks[i].fd < 0) continue;
+        if (n->socks[i].fd < 0 || n->socks[i].handshaking) continue;
         snap[cnt] = n->socks[i];
         pf[cnt].fd = n->socks[i].fd;
         pf[cnt].events = n->socks[i].connecting ? POLLOUT : POLLIN;
@@ -336,7 +470,29 @@ static void pump(struct net *n, struct phone *ph, int evfd, int ms)
                     SK400VOP_OK) {
                 net_close(n, c);
             }
-        } else if (s->stream) {
+        }
+#ifdef SK_NETIF_TLS
+        else if (s->ssl != NULL) {
+            int k, e = SSL_ERROR_NONE;
+            do { /* SSL_read may hold more than one read returns */
+                struct sock *live;
+                pthread_mutex_lock(&n->mu);
+                live = find(n, fd);
+                k = live && live->ssl ? SSL_read(live->ssl, buf, (int)sizeof buf) : -1;
+                if (k <= 0 && live && live->ssl) e = SSL_get_error(live->ssl, k);
+                pthread_mutex_unlock(&n->mu);
+                if (k > 0) {
+                    n->rx++;
+                    sk400vop_net_receive(ph->stack, fd, buf, (size_t)k, NULL, 0);
+                }
+            } while (k > 0);
+            if (e == SSL_ERROR_ZERO_RETURN)
+                sk400vop_net_event(ph->stack, fd, SK400VOP_NET_CLOSED, 0, 0, NULL, 0);
+            else if (e != SSL_ERROR_WANT_READ && e != SSL_ERROR_WANT_WRITE && e != SSL_ERROR_NONE)
+                sk400vop_net_event(ph->stack, fd, SK400VOP_NET_ERROR, EIO, 0, NULL, 0);
+        }
+#endif
+        else if (s->stream) {
             ssize_t k = recv(fd, buf, sizeof buf, 0);
             if (k > 0) {
                 n->rx++;
@@ -364,13 +520,13 @@ static void pump(struct net *n, struct phone *ph, int evfd, int ms)
 static void usage(void)
 {
     fprintf(stderr, "usage: netif --listen udp|tcp:HOST:PORT --user NAME [--call URI] [--auto-answer]\n"
-                    "             [--duration S] [--trace]\n");
+                    "             [--duration S] [--trace] [--tls-ca FILE]\n");
     exit(2);
 }
 
 int main(int argc, char **argv)
 {
-    const char *listen_spec = NULL, *user = "netif", *call_uri = NULL;
+    const char *listen_spec = NULL, *user = "netif", *call_uri = NULL, *tls_ca = NULL;
     int auto_answer = 0, i, evfd = -1;
     double duration = 5, t0, end;
     static struct net n;
@@ -392,6 +548,7 @@ int main(int argc, char **argv)
         else if (!strcmp(argv[i], "--duration") && i + 1 < argc) duration = atof(argv[++i]);
         else if (!strcmp(argv[i], "--auto-answer")) auto_answer = 1;
         else if (!strcmp(argv[i], "--trace")) ph.print_trace = 1;
+        else if (!strcmp(argv[i], "--tls-ca") && i + 1 < argc) tls_ca = argv[++i];
         else usage();
     }
     if (listen_spec == NULL) usage();
@@ -409,6 +566,21 @@ int main(int argc, char **argv)
     tbl.close = net_close;
     tbl.getsockname = net_getsockname;
     tbl.resolve = net_resolve;
+    if (tls_ca != NULL) {
+#ifdef SK_NETIF_TLS
+        tls_ctx = SSL_CTX_new(TLS_client_method());
+        if (tls_ctx == NULL || SSL_CTX_load_verify_locations(tls_ctx, tls_ca, NULL) != 1) {
+            fprintf(stderr, "--tls-ca %s: cannot load the CAs\n", tls_ca);
+            return 2;
+        }
+        SSL_CTX_set_verify(tls_ctx, SSL_VERIFY_PEER, NULL);
+        SSL_CTX_set_min_proto_version(tls_ctx, TLS1_2_VERSION);
+        tbl.connect_tls = net_connect_tls;
+#else
+        fprintf(stderr, "--tls-ca: netif was built without OpenSSL (SK_NETIF_TLS)\n");
+        return 2;
+#endif
+    }
 
     sk400vop_config_init(&cfg);
     cfg.listen = listen_spec;
@@ -460,6 +632,9 @@ int main(int argc, char **argv)
      * stack still sends (nothing, the call is over) would be unanswered. */
     sk400vop_destroy(ph.stack);
 
+#ifdef SK_NETIF_TLS
+    SSL_CTX_free(tls_ctx);
+#endif
     printf("NET opened %d rx %ld tx %ld resolved %d trace in %ld out %ld\n", n.opened, n.rx, n.tx, n.resolved,
            ph.trace_in, ph.trace_out);
     for (i = 0; i < MAX_SOCKS; i++)
