@@ -60,7 +60,7 @@ public final class Sk400vop {
     public static final int AUTO_ANSWER_ALWAYS = 1;
     public static final int AUTO_ANSWER_ON_REQUEST = 2;
 
-    /** The library version, e.g. "sk400vop 0.1.0 (abi 1.2)". */
+    /** The library version, e.g. "sk400vop 0.1.0 (abi 1.3)". */
     public static native String version();
 
     /** The name of a status code (Sk400vopException.code()). */
