@@ -22,6 +22,7 @@ import (
 
 	"github.com/sk400vop/sk400vop/engine/sip"
 	"github.com/sk400vop/sk400vop/engine/testkit/pki"
+	"github.com/sk400vop/sk400vop/engine/testkit/streampeer"
 )
 
 // netifTLS builds the library without TLS and netif with OpenSSL against
@@ -94,41 +95,24 @@ func (u *tlsUA) serve(t *testing.T, cert tls.Certificate) int {
 
 func (u *tlsUA) conn(c net.Conn, port int) {
 	defer c.Close()
-	var f sip.StreamFramer
-	buf := make([]byte, 8192)
-	for {
-		n, err := c.Read(buf)
-		if err != nil {
-			return
+	streampeer.Answer(c, func(req *sip.Message) *sip.Message {
+		u.mu.Lock()
+		u.methods = append(u.methods, req.Method())
+		u.mu.Unlock()
+		if req.Method() == "ACK" {
+			return nil
 		}
-		f.Write(buf[:n])
-		for {
-			fr, ok, err := f.Next()
-			if err != nil || !ok {
-				break
-			}
-			req, err := sip.Parse(fr.Data)
-			if err != nil || !req.IsRequest() {
-				continue
-			}
-			u.mu.Lock()
-			u.methods = append(u.methods, req.Method())
-			u.mu.Unlock()
-			if req.Method() == "ACK" {
-				continue
-			}
-			resp := sip.NewResponse(req, 200, "")
-			resp.SetToTag("tlsua")
-			if req.Method() == "INVITE" {
-				// The domain, as a TLS server puts it: the BYE reuses the
-				// connection verified for it.
-				resp.Add("Contact", "<sip:bob@netif.test:"+strconv.Itoa(port)+";transport=tls>")
-				resp.SetBody("application/sdp", []byte("v=0\r\no=bob 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"+
-					"m=audio 9 RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\na=sendrecv\r\n"))
-			}
-			c.Write(resp.AppendTo(nil))
+		resp := sip.NewResponse(req, 200, "")
+		resp.SetToTag("tlsua")
+		if req.Method() == "INVITE" {
+			// The domain, as a TLS server puts it: the BYE reuses the
+			// connection verified for it.
+			resp.Add("Contact", "<sip:bob@netif.test:"+strconv.Itoa(port)+";transport=tls>")
+			resp.SetBody("application/sdp", []byte("v=0\r\no=bob 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"+
+				"m=audio 9 RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\na=sendrecv\r\n"))
 		}
-	}
+		return resp
+	})
 }
 
 // caFile writes the CA of cert (the last of its chain) as PEM.

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/sk400vop/sk400vop/engine/sip"
+	"github.com/sk400vop/sk400vop/engine/testkit/streampeer"
 )
 
 // platformTLS is Sockets with its own TLS, as the C API's network table
@@ -47,24 +48,7 @@ func sipOverTLS(t *testing.T, cert tls.Certificate) netip.AddrPort {
 			}
 			go func() {
 				defer c.Close()
-				var f sip.StreamFramer
-				buf := make([]byte, 4096)
-				for {
-					n, err := c.Read(buf)
-					if err != nil {
-						return
-					}
-					f.Write(buf[:n])
-					for {
-						fr, ok, err := f.Next()
-						if err != nil || !ok {
-							break
-						}
-						if req, err := sip.Parse(fr.Data); err == nil && req.IsRequest() {
-							c.Write(sip.NewResponse(req, 200, "").AppendTo(nil))
-						}
-					}
-				}
+				streampeer.Answer(c, func(req *sip.Message) *sip.Message { return sip.NewResponse(req, 200, "") })
 			}()
 		}
 	}()
