@@ -145,9 +145,6 @@ func (c *DNSCache) Len() int {
 	return len(c.entries)
 }
 
-// wait waits for the background refreshes (tests).
-func (c *DNSCache) wait() { c.wg.Wait() }
-
 // lookup returns the entry for k (its fields are not to be modified),
 // from the cache when it is young enough, else from the resolver.
 func (c *DNSCache) lookup(ctx context.Context, k dnsKey) (dnsEntry, error) {

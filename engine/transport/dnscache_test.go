@@ -77,6 +77,9 @@ func (f *fakeNow) add(d time.Duration) {
 	f.mu.Unlock()
 }
 
+// wait waits for the cache's background refreshes.
+func (c *DNSCache) wait() { c.wg.Wait() }
+
 func newTestCache(d Resolver, cfg DNSCacheConfig) (*DNSCache, *fakeNow) {
 	clk := &fakeNow{t: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
 	cfg.Now = clk.Now
