@@ -9,8 +9,9 @@ import (
 )
 
 // tlsBuiltIn is false in a build with the tag sk400vop_notls: crypto/tls
-// is not linked, and TLS listeners, TLS sends and sips targets are
-// refused with ErrNoTLS.
+// is not linked, TLS connections we open go through Sockets that dial TLS
+// themselves (TLSDialer) or are refused with ErrNoTLS, and so are TLS
+// listeners.
 const tlsBuiltIn = false
 
 func serverTLSConfig(*tls.Config) (*tls.Config, error) { return nil, ErrNoTLS }

@@ -9,8 +9,9 @@ import (
 )
 
 // tlsBuiltIn says this build carries crypto/tls; a build with the tag
-// sk400vop_notls leaves it out (1.5 MB less library, for apps that take
-// TLS from the platform) and refuses TLS with ErrNoTLS.
+// sk400vop_notls leaves it out (1.4 MB less library) and takes TLS from
+// Sockets that dial it themselves (TLSDialer: the platform's), refusing
+// it with ErrNoTLS otherwise.
 const tlsBuiltIn = true
 
 // tlsClient wraps raw, a connection we opened to dst, in a TLS client
